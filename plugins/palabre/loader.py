@@ -1,0 +1,306 @@
+"""Read a whole content tree into an Archive, or raise ContentError listing every problem.
+
+Pure: it reads files but never imports Pelican, so the build, the CLI and the tests share it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from .discussionfile import parse_discussion
+from .frontmatter import (
+    DEFAULT_MAX_BYTES,
+    DiscussionFacts,
+    Parsed,
+    contribution_id,
+    decode,
+    parse_contribution,
+)
+from .model import Archive, ContentError, Contribution, Discussion, Problem
+from .yamltree import quote
+
+logger = logging.getLogger(__name__)
+
+DISCUSSIONS = "discussions"
+DISCUSSION_FILE = "discussion.yml"
+CONTRIBUTIONS = "contributions"
+WEEK_FOLDER = re.compile(r"week-(\d{1,3})")
+LANGUAGE_TEXT = re.compile(r"(call|summary)\.([a-z]{2,3})\.md")
+
+
+class ContentTree:
+    """Where files are and how their paths are shown in messages."""
+
+    def __init__(self, content_path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.content_path = content_path.resolve()
+        self.base = self.content_path.parent
+        self.max_bytes = max_bytes
+
+    def shown(self, path: Path) -> str:
+        """The path as problems show it: relative to the folder that holds ``content/``."""
+        try:
+            return path.resolve().relative_to(self.base).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def read_text(self, path: Path) -> tuple[str | None, list[Problem]]:
+        shown = self.shown(path)
+        size = path.stat().st_size
+        if size > self.max_bytes:  # checked before reading a byte of it
+            return None, [
+                Problem(shown, 1, "file", f"expected at most {self.max_bytes} bytes, got {size}")
+            ]
+        return decode(shown, path.read_bytes(), self.max_bytes)
+
+    def discussion_folders(self) -> list[Path]:
+        root = self.content_path / DISCUSSIONS
+        if not root.is_dir():
+            return []
+        return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def load_archive(content_path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Archive:
+    """Every discussion under ``content_path/discussions``; raise ContentError on any problem."""
+    tree = ContentTree(content_path, max_bytes)
+    problems: list[Problem] = []
+    discussions = []
+    for folder in tree.discussion_folders():
+        discussion, found = load_discussion(tree, folder)
+        problems.extend(found)
+        if discussion is not None:
+            discussions.append(discussion)
+    if problems:
+        raise ContentError(problems)
+    discussions.sort(key=lambda d: (d.opens, d.slug), reverse=True)
+    logger.info(
+        "Palabre: read %d discussions, %d contributions",
+        len(discussions),
+        sum(len(d.contributions) for d in discussions),
+    )
+    return Archive(tuple(discussions))
+
+
+def load_discussion(tree: ContentTree, folder: Path) -> tuple[Discussion | None, list[Problem]]:
+    spec = folder / DISCUSSION_FILE
+    if not spec.is_file():
+        return None, [
+            Problem(
+                tree.shown(folder),
+                1,
+                "discussion",
+                f"expected a {DISCUSSION_FILE} in the discussion folder, got none",
+            )
+        ]
+    text, problems = tree.read_text(spec)
+    if text is None:
+        return None, problems
+    discussion, problems = parse_discussion(tree.shown(spec), text, folder.name)
+    if discussion is None:
+        return None, problems
+    calls, problems = _read_language_texts(tree, folder, discussion)
+    facts = DiscussionFacts(
+        discussion.slug, discussion.languages, frozenset(w.number for w in discussion.weeks)
+    )
+    parsed, found = _read_contributions(tree, folder / CONTRIBUTIONS, facts)
+    problems.extend(found)
+    problems.extend(check_relations(parsed))
+    if problems:
+        return None, problems
+    contributions = tuple(sorted((p.contribution for p in parsed), key=lambda c: c.sort_key))
+    return replace(discussion, calls=calls, contributions=contributions), []
+
+
+def _read_language_texts(
+    tree: ContentTree, folder: Path, discussion: Discussion
+) -> tuple[dict[str, str], list[Problem]]:
+    """``call.<lang>.md`` texts by language; other Markdown files in the folder are errors."""
+    calls: dict[str, str] = {}
+    problems: list[Problem] = []
+    for path in sorted(folder.glob("*.md")):
+        match = LANGUAGE_TEXT.fullmatch(path.name)
+        if match is None:
+            problems.append(
+                Problem(
+                    tree.shown(path),
+                    1,
+                    "file",
+                    f"expected call.<language>.md or summary.<language>.md, got {quote(path.name)}",
+                )
+            )
+            continue
+        kind, language = match.groups()
+        if language not in discussion.languages:
+            problems.append(
+                Problem(
+                    tree.shown(path),
+                    1,
+                    "file",
+                    f"expected a language of the discussion ({', '.join(discussion.languages)}), "
+                    f"got {quote(language)}",
+                )
+            )
+            continue
+        text, found = tree.read_text(path)
+        problems.extend(found)
+        if text is not None and kind == "call":
+            calls[language] = text
+    return calls, problems
+
+
+def _read_contributions(
+    tree: ContentTree, folder: Path, facts: DiscussionFacts
+) -> tuple[list[Parsed], list[Problem]]:
+    parsed: list[Parsed] = []
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return parsed, problems
+    for path in sorted(p for p in folder.rglob("*") if not _hidden(p, folder)):
+        if path.is_dir():
+            continue
+        week = _folder_week(path, folder)
+        if week is None or path.suffix != ".md":
+            problems.append(
+                Problem(
+                    tree.shown(path),
+                    1,
+                    "file",
+                    "expected contributions/week-<n>/<id>.md, got a file elsewhere"
+                    if path.suffix == ".md"
+                    else f"expected a Markdown file (.md), got {quote(path.name)}",
+                )
+            )
+            continue
+        text, found = tree.read_text(path)
+        problems.extend(found)
+        if text is None:
+            continue
+        result, found = parse_contribution(
+            tree.shown(path), text, facts, contribution_id(path.name), week
+        )
+        problems.extend(found)
+        if result is not None:
+            parsed.append(result)
+    return parsed, problems
+
+
+def _hidden(path: Path, folder: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(folder).parts)
+
+
+def _folder_week(path: Path, folder: Path) -> int | None:
+    parts = path.relative_to(folder).parts
+    if len(parts) != 2:
+        return None
+    match = WEEK_FOLDER.fullmatch(parts[0])
+    return int(match.group(1)) if match else None
+
+
+def check_relations(parsed: Iterable[Parsed]) -> list[Problem]:
+    """Rules between the contributions of one discussion: unique ids, existing targets."""
+    parsed = list(parsed)
+    problems: list[Problem] = []
+    by_id: dict[str, Parsed] = {}
+    for item in parsed:
+        contribution = item.contribution
+        if contribution.id in by_id:
+            problems.append(
+                Problem(
+                    contribution.source_path,
+                    1,
+                    "file",
+                    "expected an id unique in the discussion, got one already used by "
+                    f"{by_id[contribution.id].contribution.source_path}",
+                )
+            )
+        else:
+            by_id[contribution.id] = item
+    for item in parsed:
+        problems.extend(_target_problems(item, by_id))
+    problems.extend(_reply_cycles(by_id))
+    return problems
+
+
+def _target_problems(item: Parsed, by_id: dict[str, Parsed]) -> list[Problem]:
+    c = item.contribution
+    problems = []
+
+    def problem(field: str, message: str) -> None:
+        problems.append(Problem(c.source_path, item.lines.get(field, 1), field, message))
+
+    for field in ("in_reply_to", "translation_of"):
+        target_id = getattr(c, field)
+        if target_id is not None and target_id not in by_id:
+            problem(
+                field,
+                f"expected the id of a contribution of this discussion, got {quote(target_id)}",
+            )
+    parent = by_id.get(c.in_reply_to) if c.in_reply_to else None
+    if parent is not None and parent.contribution.translation_of is not None:
+        problem(
+            "in_reply_to",
+            f"expected the id of an original contribution, got a translation "
+            f"(reply to {parent.contribution.translation_of} instead)",
+        )
+    original = by_id.get(c.translation_of) if c.translation_of else None
+    if original is not None:
+        if original.contribution.translation_of is not None:
+            problem(
+                "translation_of",
+                f"expected the id of an original contribution, got a translation "
+                f"(use {original.contribution.translation_of} instead)",
+            )
+        if original.contribution.language == c.language:
+            problem(
+                "language",
+                f"expected a language other than the original's ({c.language}), got the same",
+            )
+        if c.in_reply_to is not None:
+            problem(
+                "in_reply_to",
+                "expected no in_reply_to on a translation (it sits in its original's thread), "
+                "got one",
+            )
+        twin = next(
+            (
+                other.contribution
+                for other in by_id.values()
+                if other.contribution.translation_of == c.translation_of
+                and other.contribution.language == c.language
+                and other.contribution.id < c.id
+            ),
+            None,
+        )
+        if twin is not None:
+            problem(
+                "translation_of",
+                f"expected one translation per language, got a second {c.language} "
+                f"translation (first: {twin.id})",
+            )
+    return problems
+
+
+def _reply_cycles(by_id: dict[str, Parsed]) -> list[Problem]:
+    problems = []
+    for cid, item in sorted(by_id.items()):
+        seen = {cid}
+        current: Contribution = item.contribution
+        while current.in_reply_to in by_id:
+            current = by_id[current.in_reply_to].contribution
+            if current.id == cid:
+                problems.append(
+                    Problem(
+                        item.contribution.source_path,
+                        item.lines.get("in_reply_to", 1),
+                        "in_reply_to",
+                        "expected replies to form a thread, got a loop back to this contribution",
+                    )
+                )
+                break
+            if current.id in seen:
+                break
+            seen.add(current.id)
+    return problems

@@ -1,0 +1,38 @@
+"""Pelican adapter: checks the settings at start-up and reads the discussions tree.
+
+Pelican's own readers would skip a broken file with a log line and carry on; Palabre reads
+the tree itself, through the pure ``loader``, and stops the build on any problem.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+
+from .loader import DISCUSSIONS, load_archive
+from .model import Archive
+from .settings import with_defaults
+
+logger = logging.getLogger(__name__)
+
+
+def read_archive(settings: dict[str, Any]) -> Archive:
+    values = with_defaults(settings)
+    return load_archive(Path(settings["PATH"]), values["PALABRE_MAX_FILE_BYTES"])
+
+
+def keep_pelican_out_of_discussions(pelican: Any) -> None:
+    """Check PALABRE_* settings and stop Pelican reading contributions as plain articles."""
+    settings = pelican.settings
+    settings.update(with_defaults(settings))
+    for key in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES", "STATIC_EXCLUDES"):
+        excluded = list(settings.get(key) or [])
+        if DISCUSSIONS not in excluded:
+            settings[key] = [*excluded, DISCUSSIONS]
+
+
+def register() -> None:
+    signals.initialized.connect(keep_pelican_out_of_discussions)

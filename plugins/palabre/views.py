@@ -1,0 +1,310 @@
+"""What the templates show: the archive arranged as pages, with URLs and threads. Pure.
+
+Each contribution's Markdown is rendered once here and shared by every page that shows it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+from slugify import slugify
+
+from . import markup
+from .model import Archive, Contribution, Discussion, Status, Week, localized
+
+CALL_HEADING_SHIFT = 1  # a call's "## Section" becomes <h3> under the page's "Call" <h2>
+
+
+def discussion_url(slug: str) -> str:
+    return f"{slug}/"
+
+
+def week_url(discussion: str, number: int) -> str:
+    return f"{discussion}/week-{number}/"
+
+
+def contribution_url(discussion: str, cid: str) -> str:
+    return f"{discussion}/{cid}/"
+
+
+def author_slug(name: str) -> str:
+    slug = slugify(name, max_length=80, word_boundary=True)
+    if slug:
+        return slug
+    # Names made only of symbols still need a stable address of their own.
+    return "author-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
+
+
+def author_url(name: str) -> str:
+    return f"authors/{author_slug(name)}/"
+
+
+AUTHORS_URL = "authors/"
+SITE_FEED_URL = "feeds/all.atom.xml"
+
+
+def discussion_feed_url(slug: str) -> str:
+    return f"feeds/{slug}.atom.xml"
+
+
+def save_as(url: str) -> str:
+    """The output file of a page URL: ``a/b/`` -> ``a/b/index.html``."""
+    return url + "index.html" if url.endswith("/") or not url else url
+
+
+@dataclass(eq=False)
+class ContributionView:
+    """One contribution with its rendered body and its neighbours in the thread."""
+
+    contribution: Contribution
+    html: Markup
+    excerpt: str
+    url: str
+    author_url: str
+    week_url: str
+    parent: ContributionView | None = None
+    replies: list[ContributionView] = field(default_factory=list)
+    translations: list[ContributionView] = field(default_factory=list)
+    original: ContributionView | None = None
+
+    def __getattr__(self, name: str) -> object:
+        # Templates read contribution fields (title, author, ...) straight from the view.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.contribution, name)
+
+    @property
+    def is_translation(self) -> bool:
+        return self.original is not None
+
+
+@dataclass(eq=False)
+class WeekView:
+    week: Week
+    url: str
+    title: str
+    title_language: str
+    questions: tuple[str, ...]
+    questions_language: str
+    ends: dt.date
+    contributions: list[ContributionView] = field(default_factory=list)
+
+    @property
+    def number(self) -> int:
+        return self.week.number
+
+    @property
+    def threads(self) -> list[ContributionView]:
+        """Roots of this week's threads: contributions whose parent is in another week or none."""
+        return [c for c in self.contributions if c.parent is None or c.parent.week != self.number]
+
+
+@dataclass(eq=False)
+class DiscussionView:
+    discussion: Discussion
+    url: str
+    feed_url: str
+    status: Status
+    title: str
+    title_language: str
+    description: str
+    description_language: str
+    call_html: Markup
+    call_language: str | None
+    weeks: list[WeekView]
+    contributions: list[ContributionView]  # every contribution, translations included
+
+    def __getattr__(self, name: str) -> object:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.discussion, name)
+
+    @property
+    def originals(self) -> list[ContributionView]:
+        return [c for c in self.contributions if not c.is_translation]
+
+    @property
+    def contributor_count(self) -> int:
+        return len({author_slug(c.author) for c in self.contributions})
+
+    def week_view(self, number: int) -> WeekView | None:
+        return next((w for w in self.weeks if w.number == number), None)
+
+
+@dataclass(eq=False)
+class AuthorView:
+    slug: str
+    url: str
+    name: str
+    organisations: list[str]
+    countries: list[str]
+    contributions: list[ContributionView]
+
+    def by_discussion(
+        self, discussions: Iterable[DiscussionView]
+    ) -> list[tuple[DiscussionView, list[ContributionView]]]:
+        groups = []
+        for discussion in discussions:
+            mine = [c for c in self.contributions if c.discussion == discussion.slug]
+            if mine:
+                groups.append((discussion, mine))
+        return groups
+
+
+@dataclass(eq=False)
+class SiteView:
+    discussions: list[DiscussionView]
+    authors: list[AuthorView]
+    language: str
+    today: dt.date
+
+    def by_status(self) -> dict[Status, list[DiscussionView]]:
+        groups: dict[Status, list[DiscussionView]] = {"open": [], "upcoming": [], "past": []}
+        for discussion in self.discussions:
+            groups[discussion.status].append(discussion)
+        groups["upcoming"].sort(key=lambda d: d.opens)  # the next one first
+        return groups
+
+    def latest(self, limit: int) -> list[ContributionView]:
+        everything = [c for d in self.discussions for c in d.contributions]
+        everything.sort(key=lambda c: (c.date, c.discussion, c.id), reverse=True)
+        return everything[:limit]
+
+
+Renderer = Callable[[Contribution], str]
+
+
+def render_contribution(contribution: Contribution) -> str:
+    return markup.render(contribution.body, id_prefix=f"{contribution.id}-")
+
+
+def build_site(
+    archive: Archive,
+    language: str,
+    today: dt.date,
+    render: Renderer = render_contribution,
+    rendered: dict[str, str] | None = None,
+) -> SiteView:
+    """Arrange ``archive`` for pages in interface ``language``.
+
+    ``rendered`` maps ``discussion/id`` to HTML already made (for example in parallel);
+    anything missing is rendered with ``render``.
+    """
+    rendered = rendered or {}
+    discussions = [
+        _discussion_view(d, language, today, render, rendered) for d in archive.discussions
+    ]
+    return SiteView(discussions, _author_views(discussions), language, today)
+
+
+def _discussion_view(
+    discussion: Discussion,
+    language: str,
+    today: dt.date,
+    render: Renderer,
+    rendered: dict[str, str],
+) -> DiscussionView:
+    default = discussion.default_language
+    views = {}
+    for c in discussion.contributions:
+        body = rendered.get(f"{c.discussion}/{c.id}")
+        if body is None:
+            body = render(c)
+        views[c.id] = ContributionView(
+            contribution=c,
+            html=Markup(body),
+            excerpt=markup.excerpt(body),
+            url=contribution_url(c.discussion, c.id),
+            author_url=author_url(c.author),
+            week_url=week_url(c.discussion, c.week),
+        )
+    _link(views)
+    ordered = sorted(views.values(), key=lambda v: v.contribution.sort_key)
+    weeks = [_week_view(discussion, w, language, ordered) for w in discussion.weeks]
+    call_language = _pick(discussion.calls, language, default)
+    return DiscussionView(
+        discussion=discussion,
+        url=discussion_url(discussion.slug),
+        feed_url=discussion_feed_url(discussion.slug),
+        status=discussion.status_on(today),
+        title=discussion.title_in(language),
+        title_language=_pick(discussion.title, language, default) or default,
+        description=localized(discussion.description, language, default)
+        if discussion.description
+        else "",
+        description_language=_pick(discussion.description, language, default) or default,
+        call_html=Markup(
+            markup.render(discussion.calls[call_language], "call-", CALL_HEADING_SHIFT)
+        )
+        if call_language
+        else Markup(""),
+        call_language=call_language,
+        weeks=weeks,
+        contributions=ordered,
+    )
+
+
+def _pick(texts: dict[str, object], language: str, default: str) -> str | None:
+    """The language whose text is shown: the reader's, else the default, else any."""
+    if language in texts:
+        return language
+    if default in texts:
+        return default
+    return next(iter(sorted(texts)), None)
+
+
+def _link(views: dict[str, ContributionView]) -> None:
+    for view in sorted(views.values(), key=lambda v: v.contribution.sort_key):
+        c = view.contribution
+        if c.translation_of is not None:
+            view.original = views[c.translation_of]
+            view.original.translations.append(view)
+        elif c.in_reply_to is not None:
+            view.parent = views[c.in_reply_to]
+            view.parent.replies.append(view)
+
+
+def _week_view(
+    discussion: Discussion, week: Week, language: str, ordered: list[ContributionView]
+) -> WeekView:
+    default = discussion.default_language
+    following = [w.starts for w in discussion.weeks if w.starts > week.starts]
+    ends = min(following) - dt.timedelta(days=1) if following else discussion.closes
+    questions_language = _pick(week.questions, language, default) or default
+    return WeekView(
+        week=week,
+        url=week_url(discussion.slug, week.number),
+        title=localized(week.title, language, default),
+        title_language=_pick(week.title, language, default) or default,
+        questions=week.questions.get(questions_language, ()),
+        questions_language=questions_language,
+        ends=max(ends, week.starts),
+        contributions=[c for c in ordered if c.week == week.number and not c.is_translation],
+    )
+
+
+def _author_views(discussions: list[DiscussionView]) -> list[AuthorView]:
+    by_slug: dict[str, list[ContributionView]] = defaultdict(list)
+    for discussion in discussions:
+        for c in discussion.contributions:
+            by_slug[author_slug(c.author)].append(c)
+    authors = []
+    for slug, contributions in by_slug.items():
+        contributions.sort(key=lambda c: (c.date, c.discussion, c.id), reverse=True)
+        # The most recent spelling of a name is the one shown.
+        authors.append(
+            AuthorView(
+                slug=slug,
+                url=f"authors/{slug}/",
+                name=contributions[0].author,
+                organisations=sorted({c.organisation for c in contributions if c.organisation}),
+                countries=sorted({c.country for c in contributions if c.country}),
+                contributions=contributions,
+            )
+        )
+    return sorted(authors, key=lambda a: (a.name.casefold(), a.slug))
