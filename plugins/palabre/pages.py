@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from pelican.utils import sanitised_join
 
 from . import i18n
 from .feeds import atom_feed
+from .model import ContentError
 from .reader import read_archive
 from .settings import build_day, with_defaults
 from .views import (
@@ -34,7 +36,13 @@ class PalabreGenerator(Generator):
 
     def generate_context(self) -> None:
         values = with_defaults(self.settings)
-        archive = read_archive(self.settings)
+        try:
+            archive = read_archive(self.settings)
+        except ContentError as error:
+            # Pelican's log wraps long lines to the terminal; moderators need one problem per
+            # line, as `path:line: field: message`, to read and to click on.
+            sys.stderr.write(f"{error}\n")
+            raise
         self.site = build_site(
             archive, values["PALABRE_LANGUAGE"], build_day(values["PALABRE_TODAY"])
         )

@@ -1,0 +1,107 @@
+"""The repository's sample site: builds cleanly and every link resolves in every URL mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from palabre.loader import load_archive
+from tests.sites import SAMPLE_CONTENT, build, html_files
+
+PROJECT_SITE = "https://example.github.io/palabre"
+MODES = {
+    "relative": {"SITEURL": "", "RELATIVE_URLS": True},
+    "root": {"SITEURL": "", "RELATIVE_URLS": False},
+    "project-path": {"SITEURL": PROJECT_SITE, "RELATIVE_URLS": False, "FEED_DOMAIN": PROJECT_SITE},
+}
+
+
+@pytest.fixture(scope="module", params=sorted(MODES))
+def sample(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    output = tmp_path_factory.mktemp(f"sample-{request.param}") / "output"
+    build(SAMPLE_CONTENT, output, **MODES[request.param])
+    return request.param, output
+
+
+def _site_path(mode: str, page_url: str, reference: str) -> str | None:
+    """The output-relative file a reference on the page at ``page_url`` points to."""
+    if mode == "project-path":
+        base = f"{PROJECT_SITE}/{page_url}"
+        prefix = PROJECT_SITE + "/"
+    else:
+        base = f"http://localhost/{page_url}"
+        prefix = "http://localhost/"
+    absolute = urldefrag(urljoin(base, reference)).url
+    if not absolute.startswith(prefix):
+        return None  # an external link, or mailto:
+    path = absolute.removeprefix(prefix)
+    return path + "index.html" if path.endswith("/") or not path else path
+
+
+def _references(soup: BeautifulSoup) -> list[str]:
+    found = []
+    for tag, attribute in (("a", "href"), ("link", "href"), ("img", "src"), ("script", "src")):
+        found += [element[attribute] for element in soup.find_all(tag) if element.get(attribute)]
+    return found
+
+
+def test_every_internal_link_and_asset_resolves(sample: tuple[str, Path]) -> None:
+    mode, output = sample
+    broken = []
+    linked: set[str] = set()
+    for path in html_files(output):
+        page_url = path.relative_to(output).as_posix().removesuffix("index.html")
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        ids = {element["id"] for element in soup.find_all(id=True)}
+        for reference in _references(soup):
+            if reference.startswith("#"):
+                if reference[1:] not in ids:
+                    broken.append(f"{page_url}: {reference}")
+                continue
+            if urlsplit(reference).scheme in ("mailto", "https", "http") and mode != "project-path":
+                if urlsplit(reference).netloc not in ("", "localhost"):
+                    continue
+            target = _site_path(mode, page_url, reference)
+            if target is None:
+                continue
+            linked.add(target)
+            if not (output / target).is_file():
+                broken.append(f"{page_url}: {reference}")
+    assert broken == []
+    pages = {p.relative_to(output).as_posix() for p in html_files(output)}
+    orphans = sorted(pages - linked - {"index.html"})
+    assert orphans == []
+
+
+def test_the_sample_site_has_every_kind_of_page(sample: tuple[str, Path]) -> None:
+    _, output = sample
+    archive = load_archive(SAMPLE_CONTENT)
+    assert len(archive.discussions) >= 2
+    contributions = archive.contributions()
+    assert len(contributions) >= 12
+    assert {c.language for c in contributions} >= {"fr", "en", "es"}
+    assert any(c.in_reply_to for c in contributions)
+    assert any(c.translation_of for c in contributions)
+    for c in contributions:
+        assert (output / c.discussion / c.id / "index.html").is_file()
+    for d in archive.discussions:
+        assert (output / d.slug / "index.html").is_file()
+        assert (output / "feeds" / f"{d.slug}.atom.xml").is_file()
+        for week in d.weeks:
+            assert (output / d.slug / f"week-{week.number}" / "index.html").is_file()
+
+
+def test_every_sample_contribution_says_it_is_sample_text() -> None:
+    for c in load_archive(SAMPLE_CONTENT).contributions():
+        first_line = c.body.strip().splitlines()[0].lower()
+        assert any(word in first_line for word in ("sample", "exemple", "ejemplo")), c.id
+
+
+def test_feed_links_follow_the_site_url(sample: tuple[str, Path]) -> None:
+    mode, output = sample
+    text = (output / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    site = PROJECT_SITE if mode == "project-path" else ""
+    assert f'href="{site}/territorial-approach-2013/' in text
