@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from palabre.model import ContentError, SettingsError
+
 from tests.factories import content_tree, write_contribution, write_discussion
 from tests.sites import build, run_pelican_cli
 
@@ -16,7 +16,9 @@ def test_the_pelican_command_fails_and_lists_every_problem(tmp_path: Path) -> No
     write_discussion(content, "demo", weeks=2)
     write_contribution(content, cid="2013-07-09-good", date="2013-07-09")
     write_contribution(content, cid="2013-07-10-bad", week=1, front={"week": 3}, language="de")
-    write_contribution(content, cid="2013-07-11-worse", save_as="../../evil.html", date="2013-02-30")
+    write_contribution(
+        content, cid="2013-07-11-worse", save_as="../../evil.html", date="2013-02-30"
+    )
 
     result = run_pelican_cli(content, tmp_path / "output")
 
@@ -26,9 +28,9 @@ def test_the_pelican_command_fails_and_lists_every_problem(tmp_path: Path) -> No
     worse = "content/discussions/demo/contributions/week-1/2013-07-11-worse.md"
     expected = [
         "4 problems in 2 files:",
-        f"{bad}:5: language: expected one of the discussion's languages (fr, en, es), got \"de\"",
+        f'{bad}:5: language: expected one of the discussion\'s languages (fr, en, es), got "de"',
         f"{bad}:4: week: expected a week of the discussion (1, 2), got 3",
-        f"{worse}:6: date: expected a real calendar date, got \"2013-02-30\"",
+        f'{worse}:6: date: expected a real calendar date, got "2013-02-30"',
         f"{worse}:7: save_as: expected one of author, country, date, in_reply_to, language, "
         "organisation, title, translation_of, week, got an unknown key",
     ]

@@ -33,7 +33,7 @@ HOSTILE_BODIES = {
     "[b](vbscript:msgbox(1))\n\n![c](data:image/svg+xml,<svg onload=alert(1)>)\n\n"
     '<img src="data:image/png;base64,AAAA">',
     "embedded": '<svg onload=alert(1)><circle r="1"/></svg>\n\n<iframe src="https://evil.example">'
-    '</iframe>\n\n<math><mtext><script>alert(1)</script></mtext></math>\n\n'
+    "</iframe>\n\n<math><mtext><script>alert(1)</script></mtext></math>\n\n"
     '<form action="https://evil.example"><input name=x><button>go</button></form>\n\n'
     "<object data=x></object><embed src=x>\n\n<style>body{display:none}</style>\n\n"
     '<link rel=stylesheet href="https://evil.example/x.css"><meta http-equiv=refresh content=0>',

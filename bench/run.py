@@ -1,0 +1,105 @@
+"""`make bench`: build the sample site and synthetic archives, print times and sizes.
+
+Each build runs the real `pelican` command in a child process, so that its time and peak
+memory are measured alone. The same texts are also built by plain Pelican (its default
+theme and Markdown reader), so that the ratio means something on a noisy machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import write_archive, write_plain_pelican
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAIN_SETTINGS = """
+SITENAME = "Plain Pelican"
+SITEURL = ""
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+RELATIVE_URLS = True
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
+DEFAULT_PAGINATION = 10
+CACHE_CONTENT = False
+"""
+
+
+def _pelican(content: Path, settings: Path, output: Path, *extra: str) -> tuple[float, float]:
+    """Wall time in seconds and peak memory in MiB of one `pelican` build."""
+    command = [sys.executable, "-m", "pelican", str(content), "-s", str(settings),
+               "-o", str(output), "--fatal", "errors", "-q", *extra]  # fmt: skip
+    with tempfile.TemporaryFile() as log:
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"},
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            log.seek(0)
+            sys.exit(f"build failed:\n{log.read().decode('utf-8', 'replace')}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def _size(folder: Path) -> tuple[int, int]:
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def bench_sample() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        output = Path(tmp) / "output"
+        seconds, memory = _pelican(ROOT / "content", ROOT / "pelicanconf.py", output)
+        files, size = _size(output)
+        print(f"sample site: {seconds:.2f} s, {files} files, {size / 1e6:.2f} MB, "
+              f"peak {memory:.0f} MiB")  # fmt: skip
+
+
+def bench_size(total: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        content = tmp_path / "content"
+        contributions = write_archive(content, total)
+        palabre_time, palabre_memory = _pelican(
+            content, ROOT / "pelicanconf.py", tmp_path / "out-palabre"
+        )
+        files, size = _size(tmp_path / "out-palabre")
+        plain_content = tmp_path / "plain"
+        write_plain_pelican(plain_content, contributions)
+        settings = tmp_path / "plainconf.py"
+        settings.write_text(PLAIN_SETTINGS, encoding="utf-8")
+        plain_time, plain_memory = _pelican(plain_content, settings, tmp_path / "out-plain")
+        print(
+            f"N={total:>6}: palabre {palabre_time:6.2f} s "
+            f"({1000 * palabre_time / total:.1f} ms/contribution, peak {palabre_memory:.0f} MiB, "
+            f"{files} files, {size / 1e6:.1f} MB) | plain Pelican {plain_time:6.2f} s "
+            f"(peak {plain_memory:.0f} MiB) | ratio {palabre_time / plain_time:.2f}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--large", action="store_true", help="also build 10,000 contributions")
+    args = parser.parse_args(argv)
+    bench_sample()
+    for total in args.sizes + ([10_000] if args.large else []):
+        bench_size(total)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
