@@ -191,7 +191,8 @@ def test_footnote_ids_are_unique_on_a_page_with_several_contributions(tiny: Path
     ids = [tag["id"] for tag in week.select("[id]")]
     assert len(ids) == len(set(ids))
     assert "2013-07-17-e-fn-1" in ids
-    assert week.select_one("a.footnote-ref")["href"] == "#2013-07-17-e-fn-1"
+    assert week.select_one("sup.footnote-ref a")["href"] == "#2013-07-17-e-fn-1"
+    assert week.select_one("section.footnotes li")["id"] == "2013-07-17-e-fn-1"
 
 
 def test_home_groups_discussions_by_status_on_the_build_day(tmp_path: Path) -> None:

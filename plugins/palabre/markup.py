@@ -1,29 +1,34 @@
 """Contributor Markdown -> safe HTML. The one place where that happens; never imports Pelican.
 
-Markdown is rendered first (tables, fenced code, footnotes), then the HTML is cleaned
-with an allowlist by nh3, so that raw HTML written by a contributor goes through the same
-filter as the HTML Markdown made. Nothing that can run code survives: no script, style,
-iframe, svg, math or form element, no event handler, and only http, https and mailto URLs.
+Markdown is rendered first (CommonMark with tables, strikethrough and footnotes), then
+the HTML is cleaned with an allowlist by nh3, so that raw HTML written by a contributor
+goes through the same filter as the HTML Markdown made. Nothing that can run code
+survives: no script, style, iframe, svg, math or form element, no event handler, and only
+http, https and mailto URLs.
+
+markdown-it-py rather than Python-Markdown: contributions are untrusted, and
+Python-Markdown takes minutes on some short inputs (thousands of nested brackets) and
+overflows the stack on deeply nested lists, while markdown-it bounds nesting and stays
+close to linear time.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import xml.etree.ElementTree as etree
 from functools import partial
 
-import markdown
 import nh3
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from mdit_py_plugins.footnote import footnote_plugin
 
 ALLOWED_TAGS = frozenset(
     {
         "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div",
         "dl", "dt", "em", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
-        "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table",
-        "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+        "mark", "ol", "p", "pre", "q", "s", "section", "small", "span", "strong", "sub", "sup",
+        "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
     }
 )  # fmt: skip
 # Removed together with everything inside them, not just unwrapped.
@@ -43,42 +48,49 @@ ALLOWED_ATTRIBUTES = {
     "*": {"id", "lang", "dir"},
 }
 ALLOWED_CLASSES = {
-    "a": {"footnote-ref", "footnote-backref"},
-    "div": {"footnote"},
+    "a": {"footnote-backref"},
+    "hr": {"footnotes-sep"},
+    "li": {"footnote-item"},
+    "ol": {"footnotes-list"},
+    "section": {"footnotes"},
     "sup": {"footnote-ref"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener noreferrer"
-# Python-Markdown names footnotes after their label ("[^note]" -> fn-note) and numbers the
-# back-references of a footnote cited twice (fnref2-note).
-FOOTNOTE_ID = re.compile(r"(?:fn|fnref\d*)-[A-Za-z0-9_-]{1,80}")
+# Footnotes are numbered in order (fn-1); a footnote cited twice has back-references
+# fnref-1 and fnref-1:1.
+FOOTNOTE_ID = re.compile(r"(?:fn|fnref)-\d{1,6}(?::\d{1,6})?")
 CONTRIBUTION_HEADING_SHIFT = 2  # a contributor's "# Title" becomes <h3>: pages own h1, h2
+MAX_NESTING = 20  # lists in quotes in lists...: deeper input is rendered as text
 
 
-class _ShiftHeadings(Treeprocessor):
-    shift = CONTRIBUTION_HEADING_SHIFT
-
-    def run(self, root: etree.Element) -> None:
-        for element in root.iter():
-            if re.fullmatch(r"h[1-6]", element.tag):
-                element.tag = f"h{min(int(element.tag[1]) + self.shift, 6)}"
+def _shift_headings(state: StateCore) -> None:
+    shift = state.env.get("heading_shift", CONTRIBUTION_HEADING_SHIFT)
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + shift, 6)}"
 
 
-class ShiftHeadingsExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.treeprocessors.register(_ShiftHeadings(md), "palabre_shift_headings", 5)
+def _footnote_anchor_name(
+    self: object, tokens: list, index: int, options: object, env: dict
+) -> str:
+    # Ids become "fn-1" and "fnref-1"; sanitising then adds the page's prefix.
+    return f"-{tokens[index].meta['id'] + 1}"
 
 
-def _new_markdown() -> markdown.Markdown:
-    md = markdown.Markdown(
-        extensions=["tables", "fenced_code", "footnotes", "sane_lists", ShiftHeadingsExtension()],
-        extension_configs={"footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": ""}},
-        output_format="html",
-    )
-    return md
+def _new_parser() -> MarkdownIt:
+    parser = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING})
+    parser.enable(["table", "strikethrough"])
+    parser.use(footnote_plugin)
+    parser.add_render_rule("footnote_anchor_name", _footnote_anchor_name)
+    parser.core.ruler.push("palabre_shift_headings", _shift_headings)
+    # Every link is made a link, so that one place decides which URLs survive: nh3 below.
+    # (markdown-it would otherwise print a refused link as its Markdown source.)
+    parser.validateLink = lambda url: True
+    return parser
 
 
-_MARKDOWN = _new_markdown()
+_PARSER = _new_parser()
 
 
 def _keep_attribute(prefix: str, tag: str, attribute: str, value: str) -> str | None:
@@ -126,9 +138,8 @@ def render(
     ``id_prefix`` makes footnote ids unique on pages that show several contributions;
     ``heading_shift`` pushes the text's headings below the page's own.
     """
-    _MARKDOWN.reset()
-    _MARKDOWN.treeprocessors["palabre_shift_headings"].shift = heading_shift
-    return sanitize(_MARKDOWN.convert(source), id_prefix)
+    rendered = _PARSER.render(source, {"heading_shift": heading_shift})
+    return sanitize(rendered, id_prefix)
 
 
 _TAG = re.compile(r"<[^>]*>")
@@ -153,4 +164,5 @@ def excerpt(fragment: str, limit: int = 280) -> str:
 
 def _strip_footnotes(fragment: str) -> str:
     fragment = re.sub(r'<sup[^>]*><a class="footnote-ref"[^>]*>[^<]*</a></sup>', "", fragment)
-    return re.sub(r'<div class="footnote">.*?</div>', "", fragment, flags=re.DOTALL)
+    fragment = re.sub(r'<sup class="footnote-ref">.*?</sup>', "", fragment, flags=re.DOTALL)
+    return re.sub(r'<section class="footnotes">.*?</section>', "", fragment, flags=re.DOTALL)

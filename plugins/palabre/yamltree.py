@@ -96,6 +96,14 @@ def parse(text: str, first_line: int = 1) -> Node | None:
         raise YamlProblem(
             line, f"expected valid YAML, got a syntax error: {error.problem}"
         ) from error
+    except yaml.reader.ReaderError as error:
+        # Its own message spans two lines, and its position is in bytes or characters
+        # depending on the parser; the first such character in the text is the culprit.
+        found = text.find(chr(error.character)) if isinstance(error.character, int) else -1
+        line = text.count("\n", 0, max(found, 0)) + offset
+        raise YamlProblem(
+            line, f"expected text without control characters, got U+{error.character:04X}"
+        ) from error
     except yaml.YAMLError as error:
         raise YamlProblem(offset, f"expected valid YAML, got {error}") from error
     return _Builder(events, offset).document()
