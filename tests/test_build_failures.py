@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from palabre.model import ContentError, SettingsError
 
+from palabre.model import ContentError, SettingsError
 from tests.factories import content_tree, write_contribution, write_discussion
 from tests.sites import build, run_pelican_cli
 

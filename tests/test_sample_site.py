@@ -7,8 +7,8 @@ from urllib.parse import urldefrag, urljoin
 
 import pytest
 from bs4 import BeautifulSoup
-from palabre.loader import load_archive
 
+from palabre.loader import load_archive
 from tests.sites import SAMPLE_CONTENT, build, html_files
 
 PROJECT_SITE = "https://example.github.io/palabre"

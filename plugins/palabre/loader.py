@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -105,9 +105,9 @@ def load_discussion(tree: ContentTree, folder: Path) -> tuple[Discussion | None,
     facts = DiscussionFacts(
         discussion.slug, discussion.languages, frozenset(w.number for w in discussion.weeks)
     )
-    parsed, found = _read_contributions(tree, folder / CONTRIBUTIONS, facts)
+    parsed, found, unreadable = _read_contributions(tree, folder / CONTRIBUTIONS, facts)
     problems.extend(found)
-    problems.extend(check_relations(parsed))
+    problems.extend(check_relations(parsed, unreadable))
     if problems:
         return None, problems
     contributions = tuple(sorted((p.contribution for p in parsed), key=lambda c: c.sort_key))
@@ -121,6 +121,8 @@ def _read_language_texts(
     calls: dict[str, str] = {}
     problems: list[Problem] = []
     for path in sorted(folder.glob("*.md")):
+        if path.name.startswith("."):  # hidden, as in contributions/ (e.g. macOS "._call.fr.md")
+            continue
         match = LANGUAGE_TEXT.fullmatch(path.name)
         if match is None:
             problems.append(
@@ -153,11 +155,13 @@ def _read_language_texts(
 
 def _read_contributions(
     tree: ContentTree, folder: Path, facts: DiscussionFacts
-) -> tuple[list[Parsed], list[Problem]]:
+) -> tuple[list[Parsed], list[Problem], set[str]]:
+    """Valid contributions, problems, and the ids of contribution files that have problems."""
     parsed: list[Parsed] = []
     problems: list[Problem] = []
+    unreadable: set[str] = set()
     if not folder.is_dir():
-        return parsed, problems
+        return parsed, problems, unreadable
     for path in sorted(p for p in folder.rglob("*") if not _hidden(p, folder)):
         if path.is_dir():
             continue
@@ -177,6 +181,7 @@ def _read_contributions(
         text, found = tree.read_text(path)
         problems.extend(found)
         if text is None:
+            unreadable.add(contribution_id(path.name))
             continue
         result, found = parse_contribution(
             tree.shown(path), text, facts, contribution_id(path.name), week
@@ -184,7 +189,9 @@ def _read_contributions(
         problems.extend(found)
         if result is not None:
             parsed.append(result)
-    return parsed, problems
+        else:
+            unreadable.add(contribution_id(path.name))
+    return parsed, problems, unreadable
 
 
 def _hidden(path: Path, folder: Path) -> bool:
@@ -199,8 +206,12 @@ def _folder_week(path: Path, folder: Path) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def check_relations(parsed: Iterable[Parsed]) -> list[Problem]:
-    """Rules between the contributions of one discussion: unique ids, existing targets."""
+def check_relations(parsed: Iterable[Parsed], unreadable: Collection[str] = ()) -> list[Problem]:
+    """Rules between the contributions of one discussion: unique ids, existing targets.
+
+    ``unreadable`` holds the ids of files that exist but have problems of their own: pointing
+    to one of them is not reported as pointing to nothing.
+    """
     parsed = list(parsed)
     problems: list[Problem] = []
     by_id: dict[str, Parsed] = {}
@@ -219,12 +230,14 @@ def check_relations(parsed: Iterable[Parsed]) -> list[Problem]:
         else:
             by_id[contribution.id] = item
     for item in parsed:
-        problems.extend(_target_problems(item, by_id))
+        problems.extend(_target_problems(item, by_id, unreadable))
     problems.extend(_reply_cycles(by_id))
     return problems
 
 
-def _target_problems(item: Parsed, by_id: dict[str, Parsed]) -> list[Problem]:
+def _target_problems(
+    item: Parsed, by_id: dict[str, Parsed], unreadable: Collection[str] = ()
+) -> list[Problem]:
     c = item.contribution
     problems = []
 
@@ -233,7 +246,7 @@ def _target_problems(item: Parsed, by_id: dict[str, Parsed]) -> list[Problem]:
 
     for field in ("in_reply_to", "translation_of"):
         target_id = getattr(c, field)
-        if target_id is not None and target_id not in by_id:
+        if target_id is not None and target_id not in by_id and target_id not in unreadable:
             problem(
                 field,
                 f"expected the id of a contribution of this discussion, got {quote(target_id)}",

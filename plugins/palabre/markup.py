@@ -98,6 +98,8 @@ def _keep_attribute(prefix: str, tag: str, attribute: str, value: str) -> str | 
         return prefix + value if FOOTNOTE_ID.fullmatch(value) else None
     if attribute == "title" and not value.strip():
         return None
+    if attribute == "cite":  # a URL, but nh3 checks the scheme of href and src only
+        return value if re.match(r"https?://", value.strip(), re.IGNORECASE) else None
     if attribute == "dir":
         return value if value in ("ltr", "rtl", "auto") else None
     if attribute == "lang":
