@@ -369,7 +369,10 @@ def test_bad_organisers(content: Path, organisers: str, expected: str) -> None:
     assert problems(content, text) == [f"{SHOWN}:5: {expected}"]
 
 
-@pytest.mark.parametrize("contact", ["team at example.org", "team@example", "<team@example.org>"])
+@pytest.mark.parametrize(
+    "contact",
+    ["team at example.org", "team@example", "<team@example.org>", "mailto:team@example.org"],
+)
 def test_bad_contact(content: Path, contact: str) -> None:
     assert problems(content, edited("team@example.org", f'"{contact}"')) == [
         f'{SHOWN}:6: contact: expected an e-mail address, got "{contact}"'

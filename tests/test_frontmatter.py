@@ -140,8 +140,7 @@ def test_unterminated_front_matter(content: Path) -> None:
     path = write_contribution(content)
     path.write_text(f"---\n{RAW_VALID}\nUn texte.\n", encoding="utf-8")
     assert problems(path) == [
-        f"{SHOWN}:1: front matter: expected the file to start with YAML between two '---' "
-        "lines, got none"
+        f"{SHOWN}:1: front matter: expected a closing '---' line after the YAML, got none"
     ]
 
 

@@ -141,6 +141,15 @@ def test_every_problem_of_every_file_is_listed_sorted(content: Path) -> None:
     )
 
 
+def test_problems_are_sorted_by_week_number_not_as_text(content: Path) -> None:
+    write_discussion(content, weeks=10, closes="2013-09-30")
+    for week in (10, 2):
+        write_contribution(content, week=week, cid=f"2013-07-09-w{week}", language="de")
+    with pytest.raises(ContentError) as caught:
+        load_archive(content)
+    assert [p.path.split("/")[-2] for p in caught.value.problems] == ["week-2", "week-10"]
+
+
 def test_error_header_counts_problems_and_files() -> None:
     one = ContentError([Problem("a.md", 1, "file", "expected x, got y")])
     assert str(one) == "1 problem in 1 file:\na.md:1: file: expected x, got y"

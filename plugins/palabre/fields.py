@@ -16,7 +16,7 @@ T = TypeVar("T")
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}")
 DATE_PATTERN = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-EMAIL_PATTERN = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+")
+EMAIL_PATTERN = re.compile(r"[^@\s<>\"':]+@[^@\s<>\"':]+\.[^@\s<>\"':]+")
 URL_PATTERN = re.compile(r"https?://[^\s<>\"']+")
 
 

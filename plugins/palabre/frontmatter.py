@@ -124,14 +124,12 @@ def parse_contribution(
     problems = check_id(path, cid)
     parts = split(text)
     if parts is None:
-        problems.append(
-            Problem(
-                path,
-                1,
-                "front matter",
-                "expected the file to start with YAML between two '---' lines, got none",
-            )
+        message = (
+            "expected a closing '---' line after the YAML, got none"
+            if FENCE.match(text)
+            else "expected the file to start with YAML between two '---' lines, got none"
         )
+        problems.append(Problem(path, 1, "front matter", message))
         return None, problems
     front, body, body_line = parts
     try:

@@ -93,20 +93,23 @@ def _new_parser() -> MarkdownIt:
 _PARSER = _new_parser()
 
 
+# Attributes whose values must match a pattern to survive (others are kept as nh3 left them).
+ATTRIBUTE_VALUES = {
+    "id": FOOTNOTE_ID,
+    "title": re.compile(r".*\S.*", re.DOTALL),
+    # cite is a URL, but nh3 checks the scheme of href and src only.
+    "cite": re.compile(r"\s*https?://.*", re.IGNORECASE | re.DOTALL),
+    "dir": re.compile(r"ltr|rtl|auto"),
+    "lang": re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*"),
+    **{name: re.compile(r"\d{1,4}") for name in ("width", "height", "colspan", "rowspan", "start")},
+}
+
+
 def _keep_attribute(prefix: str, tag: str, attribute: str, value: str) -> str | None:
-    if attribute == "id":
-        return prefix + value if FOOTNOTE_ID.fullmatch(value) else None
-    if attribute == "title" and not value.strip():
+    pattern = ATTRIBUTE_VALUES.get(attribute)
+    if pattern is not None and not pattern.fullmatch(value):
         return None
-    if attribute == "cite":  # a URL, but nh3 checks the scheme of href and src only
-        return value if re.match(r"https?://", value.strip(), re.IGNORECASE) else None
-    if attribute == "dir":
-        return value if value in ("ltr", "rtl", "auto") else None
-    if attribute == "lang":
-        return value if re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", value) else None
-    if attribute in ("width", "height", "colspan", "rowspan", "start"):
-        return value if re.fullmatch(r"\d{1,4}", value) else None
-    return value
+    return prefix + value if attribute == "id" else value
 
 
 def _relative_url(prefix: str, url: str) -> str | None:

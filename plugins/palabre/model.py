@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -32,7 +33,9 @@ class ContentError(PalabreError):
     """The content tree has problems; all of them are listed, sorted by file and line."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.field, p.message))
+        self.problems = sorted(
+            set(problems), key=lambda p: (natural_key(p.path), p.line, p.field, p.message)
+        )
         files = len({p.path for p in self.problems})
         count = len(self.problems)
         header = (
@@ -40,6 +43,11 @@ class ContentError(PalabreError):
             f"{files} file{'s' if files != 1 else ''}:"
         )
         super().__init__("\n".join([header, *map(str, self.problems)]))
+
+
+def natural_key(text: str) -> tuple[object, ...]:
+    """Sort key that puts week-2 before week-10."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
 class SettingsError(PalabreError):
