@@ -102,3 +102,12 @@ def test_feed_links_follow_the_site_url(sample: tuple[str, Path]) -> None:
     text = (output / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
     site = PROJECT_SITE if mode == "project-path" else ""
     assert f'href="{site}/territorial-approach-2013/' in text
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    first = build(SAMPLE_CONTENT, tmp_path / "first")
+    second = build(SAMPLE_CONTENT, tmp_path / "second")
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    different = [f for f in files if (first / f).read_bytes() != (second / f).read_bytes()]
+    assert different == []
