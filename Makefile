@@ -7,7 +7,7 @@ PORT   ?= 8000
 OUTPUT ?= output
 PELICAN_FLAGS := --fatal errors
 
-.PHONY: help install html serve publish test lint format bench clean
+.PHONY: help install html serve publish test lint format bench clean messages
 
 help:
 	@echo "make serve    build the sample site and serve it on http://localhost:$(PORT)"
@@ -44,6 +44,11 @@ format: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Refresh the message template from the templates, then merge it into each catalogue.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o theme/translations/messages.pot .
+	$(BIN)/pybabel update -i theme/translations/messages.pot -d theme/translations
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
