@@ -126,10 +126,11 @@ def test_external_links_get_rel() -> None:
     )
 
 
-def test_relative_links_lose_their_target() -> None:
+def test_relative_links_become_their_text() -> None:
+    # A link without an address is not valid with rel, and leads nowhere: its text stays.
     assert_renders(
-        "[page](/about/) [ici](#top) [x](page.html) [y](//evil.example)",
-        f"<p><a {REL}>page</a> <a {REL}>ici</a> <a {REL}>x</a> <a {REL}>y</a></p>\n",
+        "[page](/about/) [ici](#top) [x](page.html) [y](//evil.example) <a title=t>z</a>",
+        "<p>page ici x y z</p>\n",
     )
 
 
@@ -139,8 +140,15 @@ def test_images_keep_http_sources_only() -> None:
         '<p><img src="https://example.org/logo.png" alt="Logo" title="Le logo"> '
         '<img src="http://example.org/c.png" alt="Carte"></p>\n',
     )
-    assert_renders("![Logo](logo.png)", '<p><img alt="Logo"></p>\n')
-    assert_renders("![x](data:image/png;base64,AAAA)", '<p><img alt="x"></p>\n')
+    # An image without a source is not valid HTML: its text alternative stays, as text.
+    assert_renders("![Logo](logo.png)", "<p>Logo</p>\n")
+    assert_renders("![x](data:image/png;base64,AAAA)", "<p>x</p>\n")
+    assert_renders('<img alt="a &lt;b&gt; &amp; c" src=x onerror=alert(1)>', "a &lt;b&gt; &amp; c")
+    # The standard requires alt: an image given none is taken as decorative.
+    assert_renders(
+        '<img src="https://example.org/a.png" title="x">',
+        '<img src="https://example.org/a.png" title="x" alt="">',
+    )
 
 
 def test_allowed_inline_html_is_kept_with_checked_attributes() -> None:

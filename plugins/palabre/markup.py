@@ -121,7 +121,7 @@ def _relative_url(prefix: str, url: str) -> str | None:
 
 def sanitize(fragment: str, id_prefix: str = "") -> str:
     """Clean any HTML fragment with Palabre's allowlist."""
-    return nh3.clean(
+    cleaned = nh3.clean(
         fragment,
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROPPED_WITH_CONTENT),
@@ -133,6 +133,32 @@ def sanitize(fragment: str, id_prefix: str = "") -> str:
         allowed_classes={tag: set(names) for tag, names in ALLOWED_CLASSES.items()},
         url_relative=partial(_relative_url, id_prefix),
     )
+    return _tidy(cleaned)
+
+
+# nh3's output is normalised: every "<" is a tag, every attribute value is double-quoted and
+# escaped, and links never nest. So tags and their attributes can be read exactly here.
+_TIDY = re.compile(
+    r'<a((?:\s+[^\s=>]+(?:="[^"]*")?)*)>(.*?)</a>|<img((?:\s+[^\s=>]+(?:="[^"]*")?)*)>', re.DOTALL
+)
+_ATTRIBUTE = re.compile(r'([^\s=>]+)(?:="([^"]*)")?')
+
+
+def _tidy(fragment: str) -> str:
+    """Make what the allowlist left valid HTML: a link whose address was refused becomes
+    its text; an image whose source was refused becomes its text alternative; an image
+    without one gets an empty one (the HTML standard requires ``alt``)."""
+    return _TIDY.sub(_tidy_element, fragment)
+
+
+def _tidy_element(match: re.Match[str]) -> str:
+    if match.group(3) is None:  # a link
+        attributes = dict(_ATTRIBUTE.findall(match.group(1)))
+        return match.group(0) if "href" in attributes else match.group(2)
+    attributes = dict(_ATTRIBUTE.findall(match.group(3)))
+    if "src" not in attributes:
+        return html.escape(html.unescape(attributes.get("alt", "")), quote=False)
+    return match.group(0) if "alt" in attributes else match.group(0)[:-1] + ' alt="">'
 
 
 def render(
