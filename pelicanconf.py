@@ -50,6 +50,8 @@ PLUGINS = ["palabre.reader", "palabre.pages"]
 
 # Palabre's own settings (see plugins/palabre/settings.py for all of them).
 PALABRE_LANGUAGE = "en"
+PALABRE_LANGUAGES = ["en", "fr", "es"]
+PALABRE_ROOT = "redirect"
 PALABRE_TAGLINE = {
     "en": "Archive of moderated e-discussions on migration and local development",
     "fr": "Archives des e-discussions modérées sur la migration et le développement local",

@@ -32,7 +32,7 @@ def test_the_pelican_command_fails_and_lists_every_problem(tmp_path: Path) -> No
         f"{bad}:4: week: expected a week of the discussion (1, 2), got 3",
         f'{worse}:6: date: expected a real calendar date, got "2013-02-30"',
         f"{worse}:7: save_as: expected one of author, country, date, in_reply_to, language, "
-        "organisation, title, translation_of, week, got an unknown key",
+        "organisation, title, translation, translation_of, week, got an unknown key",
     ]
     for line in expected:
         assert line in log, f"missing from the build's output: {line}\n--- output ---\n{log}"

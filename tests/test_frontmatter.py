@@ -25,7 +25,7 @@ SHOWN = f"content/discussions/demo/contributions/week-1/{CID}.md"
 RAW_VALID = (
     'title: "Le jumelage"\nauthor: "Aminata Traoré"\nweek: 1\nlanguage: fr\ndate: 2013-07-10\n'
 )
-ALLOWED = "author, country, date, in_reply_to, language, organisation, title, translation_of, week"
+ALLOWED = "author, country, date, in_reply_to, language, organisation, title, translation, translation_of, week"
 
 
 @pytest.fixture

@@ -101,7 +101,7 @@ def test_feed_links_follow_the_site_url(sample: tuple[str, Path]) -> None:
     mode, output = sample
     text = (output / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
     site = PROJECT_SITE if mode == "project-path" else ""
-    assert f'href="{site}/territorial-approach-2013/' in text
+    assert f'href="{site}/en/territorial-approach-2013/' in text
 
 
 def test_two_builds_are_byte_identical(tmp_path: Path) -> None:

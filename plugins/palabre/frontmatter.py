@@ -18,7 +18,8 @@ from .yamltree import YamlProblem, parse, problem_at, quote
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 REQUIRED = ("title", "author", "week", "language", "date")
-OPTIONAL = ("organisation", "country", "in_reply_to", "translation_of")
+OPTIONAL = ("organisation", "country", "in_reply_to", "translation_of", "translation")
+TRANSLATION_KINDS = ("human", "machine")
 ALLOWED = REQUIRED + OPTIONAL
 FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 END_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
@@ -193,6 +194,20 @@ def _read_fields(
             )
             value = None
         values[name] = value
+    values["translation"] = reader.optional(root, "translation", reader.text)
+    if values["translation"] is not None:
+        line = root.get("translation").line
+        if values["translation"] not in TRANSLATION_KINDS:
+            reader.problem(
+                line,
+                "translation",
+                f"expected {' or '.join(TRANSLATION_KINDS)}, got {quote(values['translation'])}",
+            )
+            values["translation"] = None
+        elif root.get("translation_of") is None:
+            reader.problem(
+                line, "translation", "expected only with translation_of, got it without"
+            )
     return values
 
 

@@ -97,6 +97,7 @@ class Contribution:
     country: str | None = None
     in_reply_to: str | None = None
     translation_of: str | None = None
+    translation: str | None = None  # "human" or "machine", for translations only
 
     @property
     def sort_key(self) -> tuple[dt.date, str]:

@@ -1,38 +1,52 @@
-"""Pelican generator: home, discussion, week, contribution and author pages, and feeds."""
+"""Pelican generator: home, discussion, week, contribution, author and static pages, feeds.
+
+Every page is written once per interface language: at the site root when there is only
+one, else under ``/<lang>/``, with the root holding redirects to (or a copy of) the
+default language's pages.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
 from . import i18n
 from .feeds import atom_feed
-from .model import ContentError
+from .model import Archive, ContentError
 from .reader import read_archive
-from .settings import build_day, with_defaults
-from .views import (
-    AUTHORS_URL,
-    SITE_FEED_URL,
-    SiteView,
-    build_site,
-    save_as,
-)
+from .settings import build_day, interface_languages, with_defaults
+from .texts import missing_texts
+from .views import SITE_FEED_URL, SiteView, StaticPageView, build_site, save_as
 
 logger = logging.getLogger(__name__)
 
 THEME_TRANSLATIONS = "translations"
+LANGUAGE_SCRIPT = "theme/js/language.js"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page to write: its URL without the language prefix, template and values."""
+
+    path: str
+    template: str
+    values: dict[str, Any]
 
 
 class PalabreGenerator(Generator):
     """Writes every page that Palabre adds to a Pelican site."""
 
-    site: SiteView
+    sites: dict[str, SiteView]  # by prefix ("" or "fr/")
 
     def generate_context(self) -> None:
         values = with_defaults(self.settings)
@@ -43,53 +57,133 @@ class PalabreGenerator(Generator):
             # line, as `path:line: field: message`, to read and to click on.
             sys.stderr.write(f"{error}\n")
             raise
-        self.site = build_site(
-            archive, values["PALABRE_LANGUAGE"], build_day(values["PALABRE_TODAY"])
-        )
-        # Shared with Pelican's own page generator, so that static pages get the navigation.
-        self.context["palabre"] = self.site
+        self.languages = interface_languages(values)
+        self.root_mode = values["PALABRE_ROOT"]
+        today = build_day(values["PALABRE_TODAY"])
+        rendered: dict[str, str] = {}  # each Markdown text is rendered once, for all languages
+        self.sites = {
+            prefix: build_site(archive, language, today, rendered=rendered, prefix=prefix)
+            for language, prefix in self.passes()
+        }
+        self.context["palabre"] = self.sites[self.prefix(self.languages[0])]
+        self.report_missing_texts(archive)
+
+    def prefix(self, language: str) -> str:
+        return "" if len(self.languages) == 1 else f"{language}/"
+
+    def passes(self) -> list[tuple[str, str]]:
+        """(interface language, URL prefix) of every set of pages to write."""
+        passes = [(language, self.prefix(language)) for language in self.languages]
+        if len(self.languages) > 1 and self.root_mode == "copy":
+            passes.append((self.languages[0], ""))
+        return passes
+
+    def report_missing_texts(self, archive: Archive) -> None:
+        for language in self.languages:
+            for slug, texts in missing_texts(archive, language):
+                logger.info("Palabre: in %s, %s lacks %s", language, slug, ", ".join(texts))
 
     def generate_output(self, writer: Any) -> None:
-        site = self.site
-        self.write(writer, "", "home.html")
-        self.write(writer, AUTHORS_URL, "authors.html")
-        for discussion in site.discussions:
-            self.write(writer, discussion.url, "discussion.html", discussion=discussion)
-            for week in discussion.weeks:
-                self.write(writer, week.url, "week.html", discussion=discussion, week=week)
-            for contribution in discussion.contributions:
-                self.write(
-                    writer,
-                    contribution.url,
-                    "contribution.html",
-                    discussion=discussion,
-                    contribution=contribution,
-                )
-        for author in site.authors:
-            self.write(writer, author.url, "author.html", author=author)
+        static = self.static_page_sources()
+        for language, prefix in self.passes():
+            site = self.sites[prefix]
+            site.static_pages = [_static_view(page, language, prefix) for page in static]
+            self.use_language(language)
+            for page in self.pages(site):
+                self.write(writer, site, page)
+        if len(self.languages) > 1 and self.root_mode == "redirect":
+            default = self.sites[self.prefix(self.languages[0])]
+            for page in self.pages(default):
+                self.write_redirect(writer, page)
         self.write_feeds()
+        site = self.sites[self.prefix(self.languages[0])]
         logger.info(
-            "Palabre: wrote %d discussions, %d contributions, %d authors",
+            "Palabre: wrote %d discussions, %d contributions, %d authors in %d languages",
             len(site.discussions),
             sum(len(d.contributions) for d in site.discussions),
             len(site.authors),
+            len(self.languages),
         )
 
-    def write(self, writer: Any, url: str, template: str, **values: Any) -> None:
+    def static_page_sources(self) -> list[Any]:
+        """Pelican's pages (about, charter...) read from content/pages, in a stable order."""
+        pages = list(self.context.get("pages", [])) + list(self.context.get("hidden_pages", []))
+        return sorted(pages, key=lambda page: page.slug)
+
+    def pages(self, site: SiteView) -> Iterator[Page]:
+        prefix = site.prefix
+
+        def path(url: str) -> str:
+            return url[len(prefix) :]
+
+        yield Page("", "home", {})
+        yield Page("authors/", "authors", {})
+        for discussion in site.discussions:
+            yield Page(path(discussion.url), "discussion", {"discussion": discussion})
+            for week in discussion.weeks:
+                yield Page(path(week.url), "week", {"discussion": discussion, "week": week})
+            for contribution in discussion.contributions:
+                yield Page(
+                    path(contribution.url),
+                    "contribution",
+                    {"discussion": discussion, "contribution": contribution},
+                )
+        for author in site.authors:
+            yield Page(path(author.url), "author", {"author": author})
+        for static in site.static_pages:
+            yield Page(path(static.url), "page", {"page": static})
+
+    def alternates(self, path: str) -> list[tuple[str, str]]:
+        """(language, URL) of one page in every interface language."""
+        if len(self.languages) == 1:
+            return []
+        return [(language, self.prefix(language) + path) for language in self.languages]
+
+    def write(self, writer: Any, site: SiteView, page: Page) -> None:
+        url = site.prefix + page.path
         writer.write_file(
             save_as(url),
-            self.get_template(template.removesuffix(".html")),
+            self.get_template(page.template),
             self.context,
             relative_urls=self.settings["RELATIVE_URLS"],
             page_url=url,
-            **values,
+            page_path=page.path,
+            palabre=site,
+            ui_language=site.language,
+            alternates=self.alternates(page.path),
+            canonical=self.prefix(site.language) + page.path if not site.prefix else None,
+            language_script=LANGUAGE_SCRIPT,
+            **page.values,
+        )
+
+    def write_redirect(self, writer: Any, page: Page) -> None:
+        """A page at the root that sends readers to their language's version of it."""
+        default = self.languages[0]
+        writer.write_file(
+            save_as(page.path),
+            self.get_template("redirect"),
+            self.context,
+            relative_urls=self.settings["RELATIVE_URLS"],
+            page_url=page.path,
+            page_path=page.path,
+            ui_language=default,
+            target=self.prefix(default) + page.path,
+            alternates=self.alternates(page.path),
+            language_script=LANGUAGE_SCRIPT,
+        )
+
+    def use_language(self, language: str) -> None:
+        translations_dir = Path(self.theme) / THEME_TRANSLATIONS
+        self.env.install_gettext_translations(
+            i18n.translations(translations_dir, language), newstyle=True
         )
 
     def write_feeds(self) -> None:
+        site = self.sites[self.prefix(self.languages[0])]
         site_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL") or ""
         limit = self.settings["PALABRE_FEED_ITEMS"]
-        feeds = [(SITE_FEED_URL, self.settings["SITENAME"], "", self.site.latest(limit))]
-        for discussion in self.site.discussions:
+        feeds = [(SITE_FEED_URL, self.settings["SITENAME"], site.home_url, site.latest(limit))]
+        for discussion in site.discussions:
             latest = sorted(discussion.contributions, key=lambda c: (c.date, c.id), reverse=True)
             feeds.append((discussion.feed_url, discussion.title, discussion.url, latest[:limit]))
         for feed_url, title, page_url, entries in feeds:
@@ -98,7 +192,7 @@ class PalabreGenerator(Generator):
                 site_url=site_url,
                 page_url=page_url,
                 feed_url=feed_url,
-                language=self.site.language,
+                language=site.language,
                 entries=entries,
             )
             path = Path(sanitised_join(self.output_path, feed_url))
@@ -106,21 +200,62 @@ class PalabreGenerator(Generator):
             path.write_text(text, encoding="utf-8")
 
 
+def _static_view(page: Any, language: str, prefix: str) -> StaticPageView:
+    """The page in ``language`` when Pelican read a translation of it, else as written."""
+    chosen = next(
+        (t for t in [page, *getattr(page, "translations", [])] if t.lang == language), page
+    )
+    return StaticPageView(
+        url=prefix + page.url, slug=page.slug, title=chosen.title, language=chosen.lang,
+        source=chosen,
+    )  # fmt: skip
+
+
+def _ui(context: Context) -> str:
+    return context.get("ui_language") or context.environment.globals["ui_language"]
+
+
+@pass_context
+def _long_date(context: Context, day: Any) -> str:
+    return i18n.long_date(day, _ui(context))
+
+
+@pass_context
+def _short_date(context: Context, day: Any) -> str:
+    return i18n.short_date(day, _ui(context))
+
+
+@pass_context
+def _language_name(context: Context, code: str, in_language: str | None = None) -> str:
+    return i18n.language_name(code, in_language or _ui(context))
+
+
+@pass_context
+def _number(context: Context, value: int) -> str:
+    return i18n.number(value, _ui(context))
+
+
 def install_interface_language(generator: Generator) -> None:
-    """Give every generator's templates the same translations and locale-aware filters."""
-    settings = generator.settings
-    language = with_defaults(settings)["PALABRE_LANGUAGE"]
+    """Give every generator's templates translations and locale-aware filters."""
+    values = with_defaults(generator.settings)
+    language = values["PALABRE_LANGUAGE"]
     translations_dir = Path(generator.theme) / THEME_TRANSLATIONS
+    for code in interface_languages(values):  # fail at start-up on a missing catalogue
+        i18n.translations(translations_dir, code)
     env = generator.env
     if not any(name.endswith("InternationalizationExtension") for name in env.extensions):
         env.add_extension("jinja2.ext.i18n")
     env.install_gettext_translations(i18n.translations(translations_dir, language), newstyle=True)
-    env.globals.update(ui_language=language, text_direction=i18n.text_direction)
+    env.globals.update(
+        ui_language=language,
+        interface_languages=interface_languages(values),
+        text_direction=i18n.text_direction,
+    )
     env.filters.update(
-        long_date=lambda day: i18n.long_date(day, language),
-        short_date=lambda day: i18n.short_date(day, language),
-        language_name=lambda code: i18n.language_name(code, language),
-        number=lambda value: i18n.number(value, language),
+        long_date=_long_date,
+        short_date=_short_date,
+        language_name=_language_name,
+        number=_number,
     )
     # Contributor text is untrusted: escaping is not a setting a site may turn off.
     env.autoescape = True

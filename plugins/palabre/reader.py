@@ -25,13 +25,16 @@ def read_archive(settings: dict[str, Any]) -> Archive:
 
 
 def keep_pelican_out_of_discussions(pelican: Any) -> None:
-    """Check PALABRE_* settings and stop Pelican reading contributions as plain articles."""
+    """Check PALABRE_* settings; stop Pelican reading contributions as plain articles."""
     settings = pelican.settings
     settings.update(with_defaults(settings))
     for key in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES", "STATIC_EXCLUDES"):
         excluded = list(settings.get(key) or [])
         if DISCUSSIONS not in excluded:
             settings[key] = [*excluded, DISCUSSIONS]
+    # Palabre writes the site's own pages itself, once per interface language.
+    settings["PAGE_SAVE_AS"] = ""
+    settings["PAGE_LANG_SAVE_AS"] = ""
 
 
 def register() -> None:

@@ -10,9 +10,18 @@ from typing import Any
 from .frontmatter import DEFAULT_MAX_BYTES
 from .model import SettingsError
 
+ROOT_MODES = ("redirect", "copy")
+
 DEFAULTS: dict[str, Any] = {
-    # Interface language of the pages (a catalogue must exist in theme/translations).
+    # Default interface language of the pages (a catalogue must exist in theme/translations).
     "PALABRE_LANGUAGE": "en",
+    # Every interface language; with more than one, each gets its pages under /<lang>/.
+    # None means only PALABRE_LANGUAGE, with its pages at the site root.
+    "PALABRE_LANGUAGES": None,
+    # With several interface languages, what the site root holds: "redirect" pages that
+    # send readers to the default language (or the one they chose before), or a "copy" of
+    # the default language's pages.
+    "PALABRE_ROOT": "redirect",
     # Largest contribution file accepted, in bytes; checked before the file is parsed.
     "PALABRE_MAX_FILE_BYTES": DEFAULT_MAX_BYTES,
     # The day that decides which discussions are open, upcoming or past. None means
@@ -25,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
 }
 TYPES: dict[str, tuple[type, ...]] = {
     "PALABRE_LANGUAGE": (str,),
+    "PALABRE_LANGUAGES": (type(None), list, tuple),
+    "PALABRE_ROOT": (str,),
     "PALABRE_MAX_FILE_BYTES": (int,),
     "PALABRE_TODAY": (type(None), str, dt.date),
     "PALABRE_FEED_ITEMS": (int,),
@@ -54,9 +65,38 @@ def with_defaults(settings: Mapping[str, Any]) -> dict[str, Any]:
             problems.append(
                 f"PALABRE_TODAY: expected a date (YYYY-MM-DD), got {values['PALABRE_TODAY']!s:.40}"
             )
+    problems.extend(_language_problems(values))
     if problems:
         raise SettingsError("Invalid settings:\n" + "\n".join(problems))
     return values
+
+
+def _language_problems(values: dict[str, Any]) -> list[str]:
+    problems = []
+    default = values["PALABRE_LANGUAGE"]
+    languages = values["PALABRE_LANGUAGES"]
+    if isinstance(languages, list | tuple):
+        if not languages or not all(isinstance(code, str) for code in languages):
+            problems.append("PALABRE_LANGUAGES: expected a list of language codes")
+        elif default not in languages:
+            problems.append(
+                f"PALABRE_LANGUAGES: expected to include PALABRE_LANGUAGE ({default!s:.10})"
+            )
+        elif len(set(languages)) != len(languages):
+            problems.append("PALABRE_LANGUAGES: expected each language once")
+    if values["PALABRE_ROOT"] not in ROOT_MODES:
+        problems.append(
+            f"PALABRE_ROOT: expected one of {', '.join(ROOT_MODES)}, "
+            f"got {values['PALABRE_ROOT']!s:.20}"
+        )
+    return problems
+
+
+def interface_languages(values: Mapping[str, Any]) -> list[str]:
+    """Interface languages, the default first."""
+    default = values["PALABRE_LANGUAGE"]
+    others = [code for code in values["PALABRE_LANGUAGES"] or () if code != default]
+    return [default, *others]
 
 
 def build_day(configured: dt.date | None) -> dt.date:

@@ -10,6 +10,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from markupsafe import Markup
 from slugify import slugify
@@ -156,12 +157,38 @@ class AuthorView:
         return groups
 
 
+@dataclass(frozen=True)
+class StaticPageView:
+    """A page of the site's own (about, charter), in the interface language when it exists."""
+
+    url: str
+    slug: str
+    title: str
+    language: str
+    source: Any  # the page as Pelican read it
+
+    @property
+    def content(self) -> Markup:
+        # Read when the page is written: Pelican fixes its internal links for that page.
+        return Markup(self.source.content)
+
+
 @dataclass(eq=False)
 class SiteView:
     discussions: list[DiscussionView]
     authors: list[AuthorView]
     language: str
     today: dt.date
+    prefix: str = ""  # "fr/" when each interface language has its own pages
+    static_pages: list[StaticPageView] = field(default_factory=list)
+
+    @property
+    def home_url(self) -> str:
+        return self.prefix
+
+    @property
+    def authors_url(self) -> str:
+        return self.prefix + AUTHORS_URL
 
     def by_status(self) -> dict[Status, list[DiscussionView]]:
         groups: dict[Status, list[DiscussionView]] = {"open": [], "upcoming": [], "past": []}
@@ -187,49 +214,60 @@ def build_site(
     archive: Archive,
     language: str,
     today: dt.date,
+    *,
     render: Renderer = render_contribution,
     rendered: dict[str, str] | None = None,
+    prefix: str = "",
 ) -> SiteView:
-    """Arrange ``archive`` for pages in interface ``language``.
+    """Arrange ``archive`` for pages in interface ``language``, with URLs under ``prefix``.
 
-    ``rendered`` maps ``discussion/id`` to HTML already made (for example in parallel);
-    anything missing is rendered with ``render``.
+    ``rendered`` maps ``discussion/id`` to HTML already made (shared by every language,
+    or made in parallel); whatever is missing is rendered with ``render`` and added to it.
     """
-    rendered = rendered or {}
+    rendered = {} if rendered is None else rendered
     discussions = [
-        _discussion_view(d, language, today, render, rendered) for d in archive.discussions
+        _discussion_view(d, language, today, render=render, rendered=rendered, prefix=prefix)
+        for d in archive.discussions
     ]
-    return SiteView(discussions, _author_views(discussions), language, today)
+    return SiteView(discussions, _author_views(discussions, prefix), language, today, prefix)
 
 
 def _discussion_view(
     discussion: Discussion,
     language: str,
     today: dt.date,
+    *,
     render: Renderer,
     rendered: dict[str, str],
+    prefix: str,
 ) -> DiscussionView:
     default = discussion.default_language
     views = {}
     for c in discussion.contributions:
-        body = rendered.get(f"{c.discussion}/{c.id}")
-        if body is None:
-            body = render(c)
+        key = f"{c.discussion}/{c.id}"
+        if key not in rendered:
+            rendered[key] = render(c)
+        body = rendered[key]
         views[c.id] = ContributionView(
             contribution=c,
             html=Markup(body),
             excerpt=markup.excerpt(body),
-            url=contribution_url(c.discussion, c.id),
-            author_url=author_url(c.author),
-            week_url=week_url(c.discussion, c.week),
+            url=prefix + contribution_url(c.discussion, c.id),
+            author_url=prefix + author_url(c.author),
+            week_url=prefix + week_url(c.discussion, c.week),
         )
     _link(views)
     ordered = sorted(views.values(), key=lambda v: v.contribution.sort_key)
-    weeks = [_week_view(discussion, w, language, ordered) for w in discussion.weeks]
+    weeks = [_week_view(discussion, w, language, ordered, prefix) for w in discussion.weeks]
     call_language = _pick(discussion.calls, language, default)
+    call_key = f"{discussion.slug}/call.{call_language}"
+    if call_language and call_key not in rendered:
+        rendered[call_key] = markup.render(
+            discussion.calls[call_language], "call-", CALL_HEADING_SHIFT
+        )
     return DiscussionView(
         discussion=discussion,
-        url=discussion_url(discussion.slug),
+        url=prefix + discussion_url(discussion.slug),
         feed_url=discussion_feed_url(discussion.slug),
         status=discussion.status_on(today),
         title=discussion.title_in(language),
@@ -238,11 +276,7 @@ def _discussion_view(
         if discussion.description
         else "",
         description_language=_pick(discussion.description, language, default) or default,
-        call_html=Markup(
-            markup.render(discussion.calls[call_language], "call-", CALL_HEADING_SHIFT)
-        )
-        if call_language
-        else Markup(""),
+        call_html=Markup(rendered[call_key] if call_language else ""),
         call_language=call_language,
         weeks=weeks,
         contributions=ordered,
@@ -270,7 +304,11 @@ def _link(views: dict[str, ContributionView]) -> None:
 
 
 def _week_view(
-    discussion: Discussion, week: Week, language: str, ordered: list[ContributionView]
+    discussion: Discussion,
+    week: Week,
+    language: str,
+    ordered: list[ContributionView],
+    prefix: str,
 ) -> WeekView:
     default = discussion.default_language
     following = [w.starts for w in discussion.weeks if w.starts > week.starts]
@@ -278,7 +316,7 @@ def _week_view(
     questions_language = _pick(week.questions, language, default) or default
     return WeekView(
         week=week,
-        url=week_url(discussion.slug, week.number),
+        url=prefix + week_url(discussion.slug, week.number),
         title=localized(week.title, language, default),
         title_language=_pick(week.title, language, default) or default,
         questions=week.questions.get(questions_language, ()),
@@ -288,7 +326,7 @@ def _week_view(
     )
 
 
-def _author_views(discussions: list[DiscussionView]) -> list[AuthorView]:
+def _author_views(discussions: list[DiscussionView], prefix: str) -> list[AuthorView]:
     by_slug: dict[str, list[ContributionView]] = defaultdict(list)
     for discussion in discussions:
         for c in discussion.contributions:
@@ -300,7 +338,7 @@ def _author_views(discussions: list[DiscussionView]) -> list[AuthorView]:
         authors.append(
             AuthorView(
                 slug=slug,
-                url=f"authors/{slug}/",
+                url=f"{prefix}authors/{slug}/",
                 name=contributions[0].author,
                 organisations=sorted({c.organisation for c in contributions if c.organisation}),
                 countries=sorted({c.country for c in contributions if c.country}),
