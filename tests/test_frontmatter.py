@@ -25,7 +25,10 @@ SHOWN = f"content/discussions/demo/contributions/week-1/{CID}.md"
 RAW_VALID = (
     'title: "Le jumelage"\nauthor: "Aminata Traoré"\nweek: 1\nlanguage: fr\ndate: 2013-07-10\n'
 )
-ALLOWED = "author, country, date, in_reply_to, language, organisation, title, translation, translation_of, week"
+ALLOWED = (
+    "author, country, date, in_reply_to, language, organisation, title, translation, "
+    "translation_of, week"
+)
 
 
 @pytest.fixture
@@ -528,3 +531,23 @@ def test_render_front_matter_round_trips(content: Path) -> None:
     assert parsed is not None
     read_back = parsed.contribution
     assert {name: getattr(read_back, name) for name in values} == values
+
+
+# Translations
+
+
+def test_translation_kind_is_human_or_machine(content: Path) -> None:
+    path = write_contribution(content, translation_of="2013-07-09-x", translation="robot")
+    assert problems(path) == [f'{SHOWN}:8: translation: expected human or machine, got "robot"']
+
+
+def test_translation_kind_needs_translation_of(content: Path) -> None:
+    path = write_contribution(content, translation="machine")
+    assert problems(path) == [
+        f"{SHOWN}:7: translation: expected only with translation_of, got it without"
+    ]
+
+
+def test_a_machine_translation_is_read(content: Path) -> None:
+    path = write_contribution(content, translation_of="2013-07-09-x", translation="machine")
+    assert contribution(path).translation == "machine"
