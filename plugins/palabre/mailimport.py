@@ -401,6 +401,8 @@ def _author(message: Message, notes: list[str]) -> str:
             raise Rejected("no sender name and no usable address: who wrote it?")
         notes.append(f"no display name: author {quote(guessed)} made from the address; check it")
         name = guessed
+    if re.fullmatch(r"[^,]+,\s*[^,]+", name):
+        notes.append(f"author {quote(name)} may be written 'Last, First': check it")
     return name
 
 

@@ -19,7 +19,12 @@ from pathlib import Path
 from slugify import slugify
 
 from .discussionfile import parse_discussion
-from .frontmatter import DiscussionFacts, parse_contribution, render_front_matter
+from .frontmatter import (
+    DEFAULT_MAX_BYTES,
+    DiscussionFacts,
+    parse_contribution,
+    render_front_matter,
+)
 from .loader import (
     CONTRIBUTIONS,
     DISCUSSION_FILE,
@@ -217,10 +222,16 @@ def validate_draft(
     text = draft.text()
     if not body_required and not draft.body.strip():
         text += _BODY_PLACEHOLDER + "\n"
-    parsed, problems = parse_contribution(shown, text, place.facts, cid, draft.week)
-    if parsed is None:
-        return problems
-    lines = parsed.lines
+    _, problems = parse_contribution(shown, text, place.facts, cid, draft.week)
+    lines = {
+        line.split(":", 1)[0]: number
+        for number, line in enumerate(text.split("\n"), start=1)
+        if ":" in line
+    }
+    if len(text.encode("utf-8")) > DEFAULT_MAX_BYTES:
+        problems.append(
+            Problem(shown, 1, "file", f"expected at most {DEFAULT_MAX_BYTES} bytes, got more")
+        )
     for name in ("in_reply_to", "translation_of"):
         target = getattr(draft, name)
         if target is not None and target not in known_ids:
@@ -232,7 +243,7 @@ def validate_draft(
                     f"expected the id of a contribution of this discussion, got {quote(target)}",
                 )
             )
-    return problems
+    return sorted(set(problems), key=lambda p: (p.line, p.field, p.message))
 
 
 def write_new(path: Path, text: str) -> None:
