@@ -652,9 +652,12 @@ def _cut_at_reply_header(lines: list[str], notes: list[str]) -> list[str]:
             OUTLOOK_FROM.match(stripped)
             and any(OUTLOOK_SENT.match(other.strip()) for other in lines[index + 1 : index + 4])
         )
-        if starts_quote and any(other.strip() for other in lines[:index]):
-            notes.append("removed the quoted earlier message (below the reply header)")
-            return lines[:index]
+        if not starts_quote:
+            continue
+        if not any(other.strip() for other in lines[:index]):
+            return lines  # the message is nothing but a forwarded one: keep it
+        notes.append("removed the quoted earlier message (below the reply header)")
+        return lines[:index]
     return lines
 
 
