@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -49,14 +49,19 @@ def _locale(language: str) -> Locale:
         return Locale.parse(SOURCE_LANGUAGE)
 
 
+# Pages repeat the same few dates and language names thousands of times; Babel's
+# formatting is slow enough for caching to matter in a large archive.
+@lru_cache(maxsize=8192)
 def long_date(day: dt.date, language: str) -> str:
     return format_date(day, format="long", locale=_locale(language))
 
 
+@lru_cache(maxsize=8192)
 def short_date(day: dt.date, language: str) -> str:
     return format_date(day, format="medium", locale=_locale(language))
 
 
+@cache
 def language_name(code: str, language: str) -> str:
     """The name of language ``code`` written in ``language`` ("anglais" for en in fr)."""
     name = _locale(language).languages.get(code)
@@ -67,6 +72,7 @@ def number(value: int, language: str) -> str:
     return format_decimal(value, locale=_locale(language))
 
 
+@cache
 def text_direction(code: str) -> str:
     """``rtl`` for languages written right to left, else ``ltr``."""
     try:

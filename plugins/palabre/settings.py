@@ -31,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "PALABRE_FEED_ITEMS": 50,
     # A line under the site name in the header, per interface language.
     "PALABRE_TAGLINE": {},
+    # Processes that render pages; None means one per core, 1 renders in the build itself.
+    "PALABRE_WORKERS": None,
 }
 TYPES: dict[str, tuple[type, ...]] = {
     "PALABRE_LANGUAGE": (str,),
@@ -40,6 +42,7 @@ TYPES: dict[str, tuple[type, ...]] = {
     "PALABRE_TODAY": (type(None), str, dt.date),
     "PALABRE_FEED_ITEMS": (int,),
     "PALABRE_TAGLINE": (dict,),
+    "PALABRE_WORKERS": (type(None), int),
 }
 
 

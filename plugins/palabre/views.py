@@ -72,6 +72,8 @@ class ContributionView:
     replies: list[ContributionView] = field(default_factory=list)
     translations: list[ContributionView] = field(default_factory=list)
     original: ContributionView | None = None
+    number: int | None = None  # in the proceedings; a translation has its original's
+    cited_in: list[Any] = field(default_factory=list)  # report.CitedAt, set by the report
 
     def __getattr__(self, name: str) -> object:
         # Templates read contribution fields (title, author, ...) straight from the view.
@@ -119,6 +121,7 @@ class DiscussionView:
     call_language: str | None
     weeks: list[WeekView]
     contributions: list[ContributionView]  # every contribution, translations included
+    report: Any = None  # report.ReportView: summary page and proceedings, set by the report
 
     def __getattr__(self, name: str) -> object:
         if name.startswith("__"):
@@ -247,11 +250,12 @@ def _discussion_view(
         key = f"{c.discussion}/{c.id}"
         if key not in rendered:
             rendered[key] = render(c)
+            rendered[key + "#excerpt"] = markup.excerpt(rendered[key])
         body = rendered[key]
         views[c.id] = ContributionView(
             contribution=c,
             html=Markup(body),
-            excerpt=markup.excerpt(body),
+            excerpt=rendered.get(key + "#excerpt") or markup.excerpt(body),
             url=prefix + contribution_url(c.discussion, c.id),
             author_url=prefix + author_url(c.author),
             week_url=prefix + week_url(c.discussion, c.week),

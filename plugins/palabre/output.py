@@ -1,0 +1,131 @@
+"""Writing pages: rendered once each, written only when their bytes change, on both cores.
+
+Pelican's writer rewrites every file on every build; for a moderator who merges one
+contribution into a large archive, only the pages whose text changed should be touched,
+so that a rebuild after no change writes nothing and a static host uploads little.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pelican.utils import get_relative_path, path_to_url, sanitised_join
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+MANIFEST = "palabre-outputs.json"
+# Below this many items, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 64
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` to ``path`` unless the file already holds exactly it."""
+    data = text.encode("utf-8")
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return True
+
+
+def page_context(
+    context: dict[str, Any], name: str, relative_urls: bool, values: dict[str, Any]
+) -> dict[str, Any]:
+    """What Pelican's writer gives a template, for the output file ``name``."""
+    local = dict(context)
+    local["localsiteurl"] = local.get("localsiteurl")
+    if relative_urls:
+        relative_url = path_to_url(get_relative_path(name))
+        local["SITEURL"] = relative_url
+        local["localsiteurl"] = relative_url
+        # Pelican's pages fix their internal links with the shared context's value.
+        context["localsiteurl"] = relative_url
+    local["output_file"] = name
+    local.update(values)
+    return local
+
+
+def output_path(output: str | Path, name: str) -> Path:
+    return Path(sanitised_join(str(output), name))
+
+
+_JOB: Callable[[Any], Any] | None = None
+
+
+def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
+    assert _JOB is not None
+    return [_JOB(item) for item in chunk]
+
+
+def parallel_map(function: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
+    """``[function(item) for item in items]``, shared out over forked worker processes.
+
+    Workers are forked, so they see everything the parent built (views, templates)
+    without pickling it; only the results travel back. Order is preserved.
+    """
+    global _JOB  # noqa: PLW0603 - handed to forked children, which inherit module state
+    if workers <= 1 or len(items) < PARALLEL_THRESHOLD or not _can_fork():
+        return [function(item) for item in items]
+    size = max(1, -(-len(items) // (workers * 4)))
+    chunks = [items[start : start + size] for start in range(0, len(items), size)]
+    _JOB = function
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_run_chunk, chunks)
+    finally:
+        _JOB = None
+    return [result for chunk in results for result in chunk]
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def worker_count(configured: int | None) -> int:
+    return configured if configured else (os.cpu_count() or 1)
+
+
+class OutputManifest:
+    """The files Palabre wrote last time, so that pages of removed content are removed too."""
+
+    def __init__(self, cache_dir: Path, output: Path) -> None:
+        self.path = cache_dir / MANIFEST
+        self.output = output
+
+    def previous(self) -> set[str]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return set()
+        if data.get("output") != str(self.output.resolve()):
+            return set()
+        return set(data.get("files", []))
+
+    def replace(self, written: set[str]) -> list[str]:
+        """Record ``written``; delete what the previous build wrote and this one did not."""
+        stale = sorted(self.previous() - written)
+        for name in stale:
+            path = output_path(self.output, name)
+            if path.is_file():
+                path.unlink()
+                logger.info("Palabre: removed %s", name)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(
+            json.dumps(
+                {"output": str(self.output.resolve()), "files": sorted(written)},
+                indent=0,
+                sort_keys=True,
+            ),
+            encoding="utf-8",
+        )
+        return stale
