@@ -8,6 +8,7 @@ import pytest
 
 from palabre.cli import main
 from palabre.issueform import parse_issue_body
+from palabre.newfile import id_from_reference
 from tests.factories import content_tree, write_contribution, write_discussion
 from tests.sites import build, page
 
@@ -153,3 +154,15 @@ def test_a_body_not_written_with_the_form_lists_what_is_missing() -> None:
         "discussion: expected a '### Discussion' section, got none "
         "(was the issue written with the contribution form?)"
     )
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "2013-07-10-francois-ndiaye",
+        "https://example.github.io/archive/demo/2013-07-10-francois-ndiaye/",
+        "https://example.github.io/archive/fr/demo/2013-07-10-francois-ndiaye/index.html#top",
+    ],
+)
+def test_in_reply_to_takes_an_id_or_an_address(answer: str) -> None:
+    assert id_from_reference(answer) == "2013-07-10-francois-ndiaye"

@@ -290,6 +290,7 @@ def parser() -> argparse.ArgumentParser:
     mail_parser.add_argument(
         "--date",
         dest="fallback_date",
+        metavar="DATE",
         type=_date_argument,
         help="the date (YYYY-MM-DD) of messages that carry no readable one",
     )

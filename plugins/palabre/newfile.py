@@ -292,9 +292,9 @@ def id_from_reference(text: str) -> str:
     """A contribution id from an id or from the address of its page (``.../<d>/<id>/``)."""
     text = text.strip()
     if "/" in text:
-        parts = [p for p in re.split(r"[/?#]", text.split("://", 1)[-1]) if p]
-        text = parts[-1] if parts else ""
-        text = text.removesuffix(".html").removesuffix(".md")
+        address = re.split(r"[?#]", text.split("://", 1)[-1])[0]
+        parts = [p for p in address.split("/") if p and p != "index.html"]
+        text = parts[-1].removesuffix(".html").removesuffix(".md") if parts else ""
     return text.strip().lower()
 
 
