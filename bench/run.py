@@ -68,36 +68,72 @@ def bench_sample() -> None:
               f"peak {memory:.0f} MiB")  # fmt: skip
 
 
-def bench_size(total: int) -> None:
+def _settings(tmp_path: Path, name: str, languages: list[str]) -> Path:
+    """The project's pelicanconf.py with the interface languages and cache of this run."""
+    path = tmp_path / f"{name}.py"
+    path.write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *\n"
+        f"THEME = {str(ROOT / 'theme')!r}\nPALABRE_LANGUAGES = {languages!r}\n"
+        f"CACHE_PATH = {str(tmp_path / ('cache-' + name))!r}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _rebuilds(content: Path, settings: Path, output: Path) -> str:
+    """Times of a rebuild after no change, after editing one contribution, after adding one."""
+    figures = []
+    nothing, _ = _pelican(content, settings, output)
+    figures.append(f"no change {nothing:.2f} s")
+    edited = next(
+        path
+        for path in sorted(content.rglob("week-1/*.md"))
+        if "translation_of" not in path.read_text(encoding="utf-8")
+    )
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nAn added sentence.\n", "utf-8")
+    edit, _ = _pelican(content, settings, output)
+    figures.append(f"edit one {edit:.2f} s")
+    added = edited.with_name(edited.stem[:10] + "-bench-added.md")
+    added.write_text(edited.read_text(encoding="utf-8"), "utf-8")
+    add, _ = _pelican(content, settings, output)
+    figures.append(f"add one {add:.2f} s")
+    return ", ".join(figures)
+
+
+def bench_size(total: int, rebuilds: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         content = tmp_path / "content"
         contributions = write_archive(content, total)
-        palabre_time, palabre_memory = _pelican(
-            content, ROOT / "pelicanconf.py", tmp_path / "out-palabre"
-        )
-        files, size = _size(tmp_path / "out-palabre")
         plain_content = tmp_path / "plain"
         write_plain_pelican(plain_content, contributions)
-        settings = tmp_path / "plainconf.py"
-        settings.write_text(PLAIN_SETTINGS, encoding="utf-8")
-        plain_time, plain_memory = _pelican(plain_content, settings, tmp_path / "out-plain")
-        print(
-            f"N={total:>6}: palabre {palabre_time:6.2f} s "
-            f"({1000 * palabre_time / total:.1f} ms/contribution, peak {palabre_memory:.0f} MiB, "
-            f"{files} files, {size / 1e6:.1f} MB) | plain Pelican {plain_time:6.2f} s "
-            f"(peak {plain_memory:.0f} MiB) | ratio {palabre_time / plain_time:.2f}"
-        )
+        plain_settings = tmp_path / "plainconf.py"
+        plain_settings.write_text(PLAIN_SETTINGS, encoding="utf-8")
+        plain_time, plain_memory = _pelican(plain_content, plain_settings, tmp_path / "out-plain")
+        print(f"N={total:>6}: plain Pelican {plain_time:6.2f} s (peak {plain_memory:.0f} MiB)")
+        for name, languages in (("one-language", ["en"]), ("three-languages", ["en", "fr", "es"])):
+            settings = _settings(tmp_path, name, languages)
+            output = tmp_path / f"out-{name}"
+            seconds, memory = _pelican(content, settings, output)
+            files, size = _size(output)
+            print(
+                f"  palabre, {name:15}: {seconds:6.2f} s "
+                f"({1000 * seconds / total:.1f} ms/contribution, peak {memory:.0f} MiB, "
+                f"{files} files, {size / 1e6:.1f} MB), ratio to Pelican {seconds / plain_time:.2f}"
+            )
+            if rebuilds:
+                print(f"    rebuilds: {_rebuilds(content, settings, output)}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--large", action="store_true", help="also build 10,000 contributions")
+    parser.add_argument("--no-rebuilds", action="store_true", help="skip the rebuild timings")
     args = parser.parse_args(argv)
     bench_sample()
     for total in args.sizes + ([10_000] if args.large else []):
-        bench_size(total)
+        bench_size(total, rebuilds=not args.no_rebuilds)
     return 0
 
 

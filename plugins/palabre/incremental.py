@@ -1,0 +1,94 @@
+"""What a rebuild may skip: digests of a page's inputs, and caches kept between builds.
+
+A page is rendered again only when the digest of what it shows changes. The digests are
+deliberately coarse, so that they cannot miss a dependency:
+
+- the *site* digest covers templates, catalogues, settings and the site's own pages:
+  when it changes, every page is rendered again;
+- a *discussion* digest covers every file of that discussion and its status on the
+  build day: the pages of a discussion (its weeks, contributions, reply, proceedings)
+  depend on it and on the site digest only, since they show nothing of other discussions;
+- pages that list several discussions (home, contributors, an author's page) depend on
+  the digests of all the discussions they list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+# Raise when the shape of cached objects changes, so that old caches are ignored.
+CACHE_VERSION = "palabre-cache-1"
+
+
+def digest(*parts: object) -> str:
+    """A stable hex digest of ``parts`` (text, bytes, or anything with a stable repr)."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else repr(part).encode("utf-8")
+        hasher.update(len(data).to_bytes(8, "big"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+def files_digest(paths: Iterable[Path], root: Path) -> str:
+    """Digest of the names and bytes of ``paths``, in a stable order."""
+    hasher = hashlib.sha256()
+    for path in sorted(paths):
+        hasher.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        hasher.update(path.read_bytes() + b"\0")
+    return hasher.hexdigest()
+
+
+def folder_digest(folder: Path) -> str:
+    if not folder.is_dir():
+        return digest("missing", str(folder))
+    return files_digest((p for p in folder.rglob("*") if p.is_file()), folder)
+
+
+class Cache:
+    """A dictionary kept in one file of Pelican's cache folder between builds.
+
+    A missing, old or unreadable file is an empty cache: it costs a slower build,
+    never a wrong one.
+    """
+
+    def __init__(self, cache_dir: Path, name: str) -> None:
+        self.path = cache_dir / f"{name}.pickle"
+        self.data: dict[Any, Any] = {}
+        self.used: set[Any] = set()
+
+    def load(self) -> Cache:
+        try:
+            with self.path.open("rb") as handle:
+                version, data = pickle.load(handle)  # our own file, written below
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError):
+            return self
+        if version == CACHE_VERSION and isinstance(data, dict):
+            self.data = data
+        return self
+
+    def get(self, key: Any) -> Any:
+        value = self.data.get(key)
+        if value is not None:
+            self.used.add(key)
+        return value
+
+    def put(self, key: Any, value: Any) -> None:
+        self.data[key] = value
+        self.used.add(key)
+
+    def save(self) -> None:
+        """Keep what this build used, so that the file does not grow forever."""
+        kept = {key: self.data[key] for key in self.used if key in self.data}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(".tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump((CACHE_VERSION, kept), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(self.path)
