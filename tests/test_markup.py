@@ -13,7 +13,14 @@ from html.parser import HTMLParser
 
 import pytest
 
-from palabre.markup import ALLOWED_TAGS, excerpt, plain_text, render, sanitize
+from palabre.markup import (
+    ALLOWED_TAGS,
+    MAX_RAW_HTML_TAGS,
+    excerpt,
+    plain_text,
+    render,
+    sanitize,
+)
 
 REL = 'rel="nofollow noopener noreferrer"'
 
@@ -333,6 +340,15 @@ def test_hostile_corpus_at_once() -> None:
     assert_safe(html)
 
 
+def test_raw_html_past_the_bound_shows_as_text() -> None:
+    nested = "<div>" * MAX_RAW_HTML_TAGS + "</div>" * MAX_RAW_HTML_TAGS
+    assert render(nested).count("<div>") == MAX_RAW_HTML_TAGS
+    html = render(nested + "\n\n<div>one more</div>\n\n*still Markdown*")
+    assert html.count("<div>") == MAX_RAW_HTML_TAGS
+    assert "&lt;div&gt;one more&lt;/div&gt;" in html
+    assert "<em>still Markdown</em>" in html
+
+
 def test_comments_leave_the_text_around_them() -> None:
     assert render("<!-- note de modération --> texte").strip() == "texte"
 
@@ -347,9 +363,15 @@ def test_comments_leave_the_text_around_them() -> None:
         "*" * 5000 + "a" + "*" * 5000,
         "<div>" * 2000,
         "&#" * 5000,
+        "<div>" * 50_000,  # took 27 s in the HTML parser before raw HTML was bounded
+        '<blockquote title="</blockquote>">' * 20_000,
+        "<span>" * 30_000 + "\n\n" + "para\n\n" * 2000,
     ],
-    ids=["brackets", "open links", "quotes", "nested lists", "stars", "divs", "entities"],
-)
+    ids=[
+        "brackets", "open links", "quotes", "nested lists", "stars", "divs", "entities",
+        "many divs", "closing tags in attributes", "deep spans then paragraphs",
+    ],
+)  # fmt: skip
 def test_pathological_input_renders_fast(source: str) -> None:
     started = time.perf_counter()
     html = render(source)

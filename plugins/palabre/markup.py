@@ -78,12 +78,45 @@ def _footnote_anchor_name(
     return f"-{tokens[index].meta['id'] + 1}"
 
 
+# Raw HTML start tags that may open an element other elements nest in. Void elements and
+# those whose next sibling closes them (li, p, td...) only nest through these.
+_RAW_START_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9]*)")
+_FLAT_ELEMENTS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+     "source", "track", "wbr", "li", "p", "dt", "dd", "tr", "td", "th", "tbody", "thead",
+     "tfoot", "option", "optgroup", "rb", "rt", "rp", "rtc", "colgroup", "caption", "html",
+     "head", "body"}
+)  # fmt: skip
+# The HTML parser behind nh3 spends, on each tag, time in proportion to how deeply it is
+# nested: 50,000 unclosed <div> (250 kB) took 27 s. markdown-it bounds Markdown's nesting;
+# raw HTML is bounded here by its count of start tags, which can only overestimate depth.
+MAX_RAW_HTML_TAGS = 1000
+
+
+def _bound_raw_html(state: StateCore) -> None:
+    """Past MAX_RAW_HTML_TAGS nestable start tags, the rest of the raw HTML shows as text."""
+    budget = MAX_RAW_HTML_TAGS
+    for block in state.tokens:
+        for token in (block, *(block.children or ())):
+            if token.type not in ("html_block", "html_inline"):
+                continue
+            if budget >= 0:
+                budget -= sum(
+                    1
+                    for match in _RAW_START_TAG.finditer(token.content)
+                    if match.group(1).lower() not in _FLAT_ELEMENTS
+                )
+            if budget < 0:
+                token.type = "text"  # rendered escaped
+
+
 def _new_parser() -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING})
     parser.enable(["table", "strikethrough"])
     parser.use(footnote_plugin)
     parser.add_render_rule("footnote_anchor_name", _footnote_anchor_name)
     parser.core.ruler.push("palabre_shift_headings", _shift_headings)
+    parser.core.ruler.push("palabre_bound_raw_html", _bound_raw_html)
     # Every link is made a link, so that one place decides which URLs survive: nh3 below.
     # (markdown-it would otherwise print a refused link as its Markdown source.)
     parser.validateLink = lambda url: True
