@@ -26,9 +26,9 @@ MANIFEST = "palabre-outputs.json"
 PARALLEL_THRESHOLD = 64
 
 
-def write_if_changed(path: Path, text: str) -> bool:
+def write_if_changed(path: Path, text: str | bytes) -> bool:
     """Write ``text`` to ``path`` unless the file already holds exactly it."""
-    data = text.encode("utf-8")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     try:
         if path.stat().st_size == len(data) and path.read_bytes() == data:
             return False
@@ -59,12 +59,15 @@ def output_path(output: str | Path, name: str) -> Path:
     return Path(sanitised_join(str(output), name))
 
 
+# What forked workers run: set just before the fork, so that children inherit the items
+# themselves and only (start, end) ranges are sent to them, never pickled page objects.
 _JOB: Callable[[Any], Any] | None = None
+_ITEMS: Sequence[Any] = ()
 
 
-def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
+def _run_range(bounds: tuple[int, int]) -> list[Any]:
     assert _JOB is not None
-    return [_JOB(item) for item in chunk]
+    return [_JOB(item) for item in _ITEMS[bounds[0] : bounds[1]]]
 
 
 def parallel_map(function: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
@@ -73,17 +76,17 @@ def parallel_map(function: Callable[[T], R], items: Sequence[T], workers: int) -
     Workers are forked, so they see everything the parent built (views, templates)
     without pickling it; only the results travel back. Order is preserved.
     """
-    global _JOB  # noqa: PLW0603 - handed to forked children, which inherit module state
+    global _JOB, _ITEMS  # inherited by the forked children
     if workers <= 1 or len(items) < PARALLEL_THRESHOLD or not _can_fork():
         return [function(item) for item in items]
     size = max(1, -(-len(items) // (workers * 4)))
-    chunks = [items[start : start + size] for start in range(0, len(items), size)]
-    _JOB = function
+    ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    _JOB, _ITEMS = function, items
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.map(_run_chunk, chunks)
+            results = pool.map(_run_range, ranges)
     finally:
-        _JOB = None
+        _JOB, _ITEMS = None, ()
     return [result for chunk in results for result in chunk]
 
 
