@@ -56,6 +56,9 @@ ALLOWED_CLASSES = {
     "sup": {"footnote-ref"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# Elements that scroll sideways when wider than the page (see palabre.css): focusable, so that
+# a keyboard can scroll them too (WCAG 2.1.1).
+SCROLLING_TAGS = ("pre", "table")
 LINK_REL = "nofollow noopener noreferrer"
 # Footnotes are numbered in order (fn-1); a footnote cited twice has back-references
 # fnref-1 and fnref-1:1.
@@ -165,6 +168,7 @@ def sanitize(fragment: str, id_prefix: str = "") -> str:
         url_schemes=set(URL_SCHEMES),
         allowed_classes={tag: set(names) for tag, names in ALLOWED_CLASSES.items()},
         url_relative=partial(_relative_url, id_prefix),
+        set_tag_attribute_values={tag: {"tabindex": "0"} for tag in SCROLLING_TAGS},
     )
     return _tidy(cleaned)
 
