@@ -19,6 +19,8 @@ from tests.factories import content_tree, write_contribution, write_discussion
 from tests.sites import ROOT, SAMPLE_CONTENT, build
 from tests.test_hostile import HOSTILE_BODIES, HOSTILE_TITLE
 
+# Pages of a discussion folder that are not contributions (reserved ids, frontmatter.py).
+REPORT_PAGES = frozenset({"summary", "proceedings"})
 NODE_MODULES = ROOT / "node_modules"
 AXE_SCRIPT = NODE_MODULES / "axe-core" / "axe.min.js"
 
@@ -162,7 +164,7 @@ def key_pages(output: Path) -> dict[str, str]:
             p
             for d in discussions
             for p in d.glob("*/index.html")
-            if not p.parent.name.startswith("week-") and p.parent.name != "summary"
+            if not p.parent.name.startswith("week-") and p.parent.name not in REPORT_PAGES
         )
         wanted = {
             "contribution-table": "<table",
@@ -176,9 +178,10 @@ def key_pages(output: Path) -> dict[str, str]:
                 found[kind] = url_of(output, page)
         if contributions and not any(kind.startswith("contribution") for kind in found):
             found["contribution"] = url_of(output, contributions[0])
-        summaries = sorted(base.glob("*/summary/index.html"))
-        if summaries:
-            found["summary"] = url_of(output, summaries[0])
+        for kind in sorted(REPORT_PAGES):
+            reports = sorted(base.glob(f"*/{kind}/index.html"), key=lambda p: -p.stat().st_size)
+            if reports:
+                found[kind] = url_of(output, reports[0])  # the fullest: a written reply
     authors = sorted(base.glob("authors/*/index.html"), key=lambda p: (-p.stat().st_size, p))
     if authors:
         found["author"] = url_of(output, authors[0])
@@ -196,7 +199,7 @@ def contribution_pages(output: Path) -> list[str]:
         url_of(output, p)
         for d in {w.parent.parent for w in base.glob("*/week-*/index.html")}
         for p in d.glob("*/index.html")
-        if not p.parent.name.startswith("week-") and p.parent.name != "summary"
+        if not p.parent.name.startswith("week-") and p.parent.name not in REPORT_PAGES
     )
 
 
