@@ -135,3 +135,31 @@ def write_contribution(
 
 def _write(path: Path, text: str) -> None:
     path.write_bytes(text.encode("utf-8"))
+
+
+def write_summary(
+    content: Path,
+    discussion: str = "demo",
+    language: str = "en",
+    body: str = "## Week 1\n\nA synthesis.\n",
+    *,
+    title: str = "Consolidated reply",
+    status: str = "final",
+    date: str | None = "2013-08-10",
+    raw_front: str | None = None,
+) -> Path:
+    """Write ``discussions/<discussion>/summary.<language>.md``; return its path.
+
+    ``raw_front`` replaces the YAML between the two ``---`` lines, verbatim. With the
+    default front matter, the first line of ``body`` is line 7 of the file.
+    """
+    if raw_front is None:
+        values = {"title": title, "status": status, "date": date}
+        raw_front = "".join(
+            f"{name}: {yaml_value(value)}\n" for name, value in values.items() if value is not None
+        )
+    elif not raw_front.endswith("\n"):
+        raw_front += "\n"
+    path = content / "discussions" / discussion / f"summary.{language}.md"
+    _write(path, f"---\n{raw_front}---\n\n{body}")
+    return path

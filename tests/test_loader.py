@@ -105,8 +105,12 @@ def test_hidden_files_and_folders_are_ignored(content: Path) -> None:
 
 def test_summary_files_are_accepted(content: Path) -> None:
     folder = write_discussion(content)
-    (folder / "summary.fr.md").write_text("# Synthèse\n", encoding="utf-8")
-    assert load_archive(content).discussions[0].slug == "demo"
+    (folder / "summary.fr.md").write_text(
+        "---\ntitle: Synthèse\nstatus: draft\n---\n\n# Synthèse\n", encoding="utf-8"
+    )
+    discussion = load_archive(content).discussions[0]
+    assert discussion.slug == "demo"
+    assert discussion.summaries["fr"].title == "Synthèse"
 
 
 # ContentError

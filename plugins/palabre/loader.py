@@ -20,7 +20,8 @@ from .frontmatter import (
     decode,
     parse_contribution,
 )
-from .model import Archive, ContentError, Contribution, Discussion, Problem
+from .model import Archive, ContentError, Contribution, Discussion, Problem, Summary
+from .summary import check_citations, parse_summary
 from .yamltree import quote
 
 logger = logging.getLogger(__name__)
@@ -101,24 +102,32 @@ def load_discussion(tree: ContentTree, folder: Path) -> tuple[Discussion | None,
     discussion, problems = parse_discussion(tree.shown(spec), text, folder.name)
     if discussion is None:
         return None, problems
-    calls, problems = _read_language_texts(tree, folder, discussion)
+    calls, summaries, problems = _read_language_texts(tree, folder, discussion)
     facts = DiscussionFacts(
         discussion.slug, discussion.languages, frozenset(w.number for w in discussion.weeks)
     )
     parsed, found, unreadable = _read_contributions(tree, folder / CONTRIBUTIONS, facts)
     problems.extend(found)
     problems.extend(check_relations(parsed, unreadable))
+    known = {p.contribution.id for p in parsed}
+    for summary in summaries.values():
+        problems.extend(check_citations(summary, known, unreadable))
     if problems:
         return None, problems
     contributions = tuple(sorted((p.contribution for p in parsed), key=lambda c: c.sort_key))
-    return replace(discussion, calls=calls, contributions=contributions), []
+    return (
+        replace(discussion, calls=calls, summaries=summaries, contributions=contributions),
+        [],
+    )
 
 
 def _read_language_texts(
     tree: ContentTree, folder: Path, discussion: Discussion
-) -> tuple[dict[str, str], list[Problem]]:
-    """``call.<lang>.md`` texts by language; other Markdown files in the folder are errors."""
+) -> tuple[dict[str, str], dict[str, Summary], list[Problem]]:
+    """``call.<lang>.md`` texts and ``summary.<lang>.md`` replies by language; other
+    Markdown files in the folder are errors."""
     calls: dict[str, str] = {}
+    summaries: dict[str, Summary] = {}
     problems: list[Problem] = []
     for path in sorted(folder.glob("*.md")):
         if path.name.startswith("."):  # hidden, as in contributions/ (e.g. macOS "._call.fr.md")
@@ -150,7 +159,12 @@ def _read_language_texts(
         problems.extend(found)
         if text is not None and kind == "call":
             calls[language] = text
-    return calls, problems
+        elif text is not None:
+            summary, found = parse_summary(tree.shown(path), text, language)
+            problems.extend(found)
+            if summary is not None:
+                summaries[language] = summary
+    return calls, summaries, problems
 
 
 def _read_contributions(

@@ -23,6 +23,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from mdit_py_plugins.footnote import footnote_plugin
 
+from . import citations
+
 ALLOWED_TAGS = frozenset(
     {
         "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div",
@@ -141,7 +143,11 @@ ATTRIBUTE_VALUES = {
 }
 
 
-def _keep_attribute(prefix: str, tag: str, attribute: str, value: str) -> str | None:
+def _keep_attribute(
+    prefix: str, placeholders: bool, tag: str, attribute: str, value: str
+) -> str | None:
+    if placeholders and attribute == "id" and citations.ANCHOR_PLACEHOLDER.fullmatch(value):
+        return prefix + value  # an anchor made by the citation plugin, filled in later
     pattern = ATTRIBUTE_VALUES.get(attribute)
     if pattern is not None and not pattern.fullmatch(value):
         return None
@@ -155,14 +161,18 @@ def _relative_url(prefix: str, url: str) -> str | None:
     return None
 
 
-def sanitize(fragment: str, id_prefix: str = "") -> str:
-    """Clean any HTML fragment with Palabre's allowlist."""
+def sanitize(fragment: str, id_prefix: str = "", *, placeholders: bool = False) -> str:
+    """Clean any HTML fragment with Palabre's allowlist.
+
+    ``placeholders`` also lets through the anchor ids of the citation plugin (text that
+    was given to it cannot forge one: ``citations.clean_source``).
+    """
     cleaned = nh3.clean(
         fragment,
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROPPED_WITH_CONTENT),
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
-        attribute_filter=partial(_keep_attribute, id_prefix),
+        attribute_filter=partial(_keep_attribute, id_prefix, placeholders),
         strip_comments=True,
         link_rel=LINK_REL,
         url_schemes=set(URL_SCHEMES),
@@ -208,6 +218,31 @@ def render(
     """
     rendered = _PARSER.render(source, {"heading_shift": heading_shift})
     return sanitize(rendered, id_prefix)
+
+
+_REPLY_PARSER = _new_parser()
+_REPLY_PARSER.use(citations.citation_plugin)
+REPLY_HEADING_SHIFT = 1  # a reply's "## Week 1" becomes <h3> under the page's <h2>
+
+
+def parse_reply(source: str) -> citations.Structure:
+    """The citations and anchors of a consolidated reply, without rendering it."""
+    env: dict = {"heading_shift": REPLY_HEADING_SHIFT}
+    _REPLY_PARSER.parse(citations.clean_source(source), env)
+    return citations.structure(env)
+
+
+def render_reply(
+    source: str, id_prefix: str = "reply-", heading_shift: int = REPLY_HEADING_SHIFT
+) -> tuple[str, citations.Structure]:
+    """A consolidated reply -> sanitised HTML holding citation and anchor placeholders.
+
+    The moderators' text goes through the same parser and allowlist as a contribution;
+    ``summary`` fills the placeholders in with links and ids it builds itself.
+    """
+    env: dict = {"heading_shift": heading_shift}
+    rendered = _REPLY_PARSER.render(citations.clean_source(source), env)
+    return sanitize(rendered, id_prefix, placeholders=True), citations.structure(env)
 
 
 _TAG = re.compile(r"<[^>]*>")

@@ -10,6 +10,8 @@ from typing import Literal
 
 Status = Literal["open", "upcoming", "past"]
 STATUSES: tuple[Status, ...] = ("open", "upcoming", "past")
+ReplyStatus = Literal["draft", "final"]
+REPLY_STATUSES: tuple[ReplyStatus, ...] = ("draft", "final")
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,21 @@ class Contribution:
 
 
 @dataclass(frozen=True)
+class Summary:
+    """The moderators' consolidated reply in one language (``summary.<lang>.md``)."""
+
+    language: str
+    title: str
+    status: ReplyStatus
+    body: str
+    source_path: str
+    body_line: int = 1
+    date: dt.date | None = None
+    # (contribution id, line in the file) of every citation, in the order of the text.
+    cited: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
 class Discussion:
     slug: str
     title: Mapping[str, str]
@@ -117,6 +134,7 @@ class Discussion:
     organisers: tuple[Organiser, ...] = ()
     contact: str | None = None
     calls: Mapping[str, str] = field(default_factory=dict)
+    summaries: Mapping[str, Summary] = field(default_factory=dict)
     contributions: tuple[Contribution, ...] = ()
 
     @property

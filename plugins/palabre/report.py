@@ -1,0 +1,271 @@
+"""What the summary page and the proceedings show: the reply with its citations as links,
+figures, contributors and digests, arranged for one interface language. Pure.
+
+``attach_reports`` completes a ``SiteView``: each discussion gets its ``report``, each
+contribution its ``number`` and the places of the reply that cite it (``cited_in``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from markupsafe import Markup, escape
+
+from . import markup
+from .figures import Figures, participation
+from .model import Summary
+from .opendata import discussion_csv, discussion_json, numbers, records
+from .summary import RenderedReply, fill_citations, render_summary
+from .views import ContributionView, DiscussionView, SiteView, _pick, author_slug, author_url
+
+DATA_FOLDER = "data"
+DIGEST_LENGTH = 320
+# An opening paragraph wholly in italics is an editor's note (a translation, a sample):
+# it says nothing of what the contribution says, so a digest skips it.
+OPENING_NOTE = re.compile(r"\s*<p><em>[^<]*</em></p>\s*")
+SENTENCE_END = re.compile(r"(?<=[.!?…])[»\"”)]?\s+")
+
+
+def summary_url(discussion: str) -> str:
+    return f"{discussion}/summary/"
+
+
+def proceedings_url(discussion: str) -> str:
+    return f"{discussion}/proceedings/"
+
+
+def data_url(discussion: str, extension: str) -> str:
+    """The open data files: once per site, at its root, whatever the interface language."""
+    return f"{DATA_FOLDER}/{discussion}.{extension}"
+
+
+_render = lru_cache(maxsize=256)(render_summary)
+
+
+@dataclass(eq=False)
+class CitedAt:
+    """A place of the reply (paragraph, list item, heading) that cites a contribution."""
+
+    url: str  # the summary page with the fragment, without the site's address
+    section: str  # the heading it is under; "" before the first heading
+    text: str
+    language: str
+
+
+@dataclass(eq=False)
+class ReplyView:
+    """The reply shown to readers of one interface language: theirs, or the fallback."""
+
+    summary: Summary
+    rendered: RenderedReply
+    url: str
+    contributions: dict[str, ContributionView]
+
+    @property
+    def language(self) -> str:
+        return self.summary.language
+
+    @property
+    def headings(self) -> list[tuple[int, str, str]]:
+        """(level, text, id) of the reply's headings, for the page's table of contents."""
+        return [(a.level, a.text, fragment) for a, fragment in self.rendered.headings]
+
+    def html(self, site_url: str, label: Callable[[ContributionView], str] | None = None) -> Markup:
+        """The reply's HTML with its citations as links, for a page whose ``SITEURL`` is
+        ``site_url`` (relative or absolute); ``label`` names a contribution by number."""
+        return Markup(markup_citations(self.rendered, self.contributions, site_url, label))
+
+    def places(self) -> dict[str, list[CitedAt]]:
+        """Where each original contribution is cited, by id, in the order of the text."""
+        original = {
+            cid: v.original.id if v.original else cid for cid, v in self.contributions.items()
+        }
+        found: dict[str, list[CitedAt]] = {}
+        for citation in self.rendered.citations:
+            if citation.anchor is None:
+                continue
+            anchor = self.rendered.anchors[citation.anchor]
+            place = CitedAt(
+                url=f"{self.url}#{self.rendered.fragment(citation.anchor)}",
+                section=anchor.section,
+                text=anchor.text,
+                language=self.language,
+            )
+            for cid in citation.ids:
+                places = found.setdefault(original.get(cid, cid), [])
+                if all(p.url != place.url for p in places):
+                    places.append(place)
+        return found
+
+
+def markup_citations(
+    rendered: RenderedReply,
+    contributions: dict[str, ContributionView],
+    site_url: str,
+    label: Callable[[ContributionView], str] | None = None,
+) -> str:
+    """Citations as links to the contributions: "(Name, Country; Name, Organisation)".
+
+    Two contributions of one person in one citation show the person once, then each
+    contribution's ``label`` (its number in the proceedings): "(Name, Country: No. 9, No. 11)".
+    """
+
+    def href(c: ContributionView) -> str:
+        return f"{escape(site_url)}/{escape(c.url)}"
+
+    def link(ids: Iterable[str]) -> str:
+        people: dict[str, list[ContributionView]] = {}
+        for cid in ids:
+            if cid in contributions:  # the loader stops the build on any other id
+                c = contributions[cid]
+                people.setdefault(author_slug(c.author), []).append(c)
+        parts = []
+        for items in people.values():
+            first = items[0]
+            where = first.country or first.organisation
+            who = f"<bdi>{escape(first.author)}</bdi>"
+            if where:
+                who += f", <bdi>{escape(where)}</bdi>"
+            if len(items) == 1:
+                parts.append(f'<a class="citation__link" href="{href(first)}">{who}</a>')
+                continue
+            numbers = ", ".join(
+                f'<a class="citation__link" href="{href(c)}">'
+                f"{escape(label(c) if label else c.number)}</a>"
+                for c in items
+            )
+            parts.append(f"{who}: {numbers}")
+        return f'<span class="citation">({"; ".join(parts)})</span>' if parts else ""
+
+    return fill_citations(rendered, link)
+
+
+@dataclass(eq=False)
+class ContributorEntry:
+    name: str
+    url: str
+    organisations: list[str]
+    countries: list[str]
+    contributions: list[ContributionView]
+
+
+@dataclass(eq=False)
+class DigestEntry:
+    contribution: ContributionView
+    text: str
+
+
+@dataclass(eq=False)
+class ReportView:
+    """The summary page and the proceedings of one discussion."""
+
+    url: str
+    proceedings_url: str
+    json_url: str
+    csv_url: str
+    figures: Figures
+    reply: ReplyView | None
+    languages: list[str]  # the languages the reply is written in
+    contributors: list[ContributorEntry] = field(default_factory=list)
+    digest: dict[int, list[DigestEntry]] = field(default_factory=dict)
+
+    @property
+    def final(self) -> bool:
+        return self.reply is not None and self.reply.summary.status == "final"
+
+
+def first_sentences(fragment: str, limit: int = DIGEST_LENGTH) -> str:
+    """The first whole sentences of sanitised HTML that fit in ``limit`` characters, at
+    least one (cut at a word when a sentence alone is longer)."""
+    opening = OPENING_NOTE.match(fragment)
+    if opening and opening.end() < len(fragment):
+        fragment = fragment[opening.end() :]
+    text = markup.excerpt(fragment, limit=1_000_000)
+    if len(text) <= limit:
+        return text
+    kept = ""
+    for sentence in SENTENCE_END.split(text):
+        candidate = f"{kept} {sentence}".strip()
+        if len(candidate) > limit:
+            break
+        kept = candidate
+    return kept or markup.excerpt(fragment, limit)
+
+
+def attach_reports(site: SiteView) -> None:
+    """Give every discussion of ``site`` its report, and its contributions their number
+    and the places of the reply that cite them."""
+    for discussion in site.discussions:
+        discussion.report = _report(discussion, site.language, site.prefix)
+
+
+def _report(discussion: DiscussionView, language: str, prefix: str) -> ReportView:
+    d = discussion.discussion
+    slug = d.slug
+    by_id = {c.id: c for c in discussion.contributions}
+    for cid, number in numbers(d).items():
+        by_id[cid].number = number
+    chosen = _pick(d.summaries, language, d.default_language)
+    reply = None
+    if chosen is not None:
+        reply = ReplyView(
+            summary=d.summaries[chosen],
+            rendered=_render(d.summaries[chosen]),
+            url=prefix + summary_url(slug),
+            contributions=by_id,
+        )
+        places = reply.places()
+        for c in discussion.contributions:
+            c.cited_in = places.get(c.original.id if c.original else c.id, [])
+    return ReportView(
+        url=prefix + summary_url(slug),
+        proceedings_url=prefix + proceedings_url(slug),
+        json_url=data_url(slug, "json"),
+        csv_url=data_url(slug, "csv"),
+        figures=participation(d),
+        reply=reply,
+        languages=sorted(d.summaries, key=d.languages.index),
+        contributors=_contributors(discussion, prefix),
+        digest={
+            w.number: [DigestEntry(c, first_sentences(str(c.html))) for c in w.contributions]
+            for w in discussion.weeks
+        },
+    )
+
+
+def _contributors(discussion: DiscussionView, prefix: str) -> list[ContributorEntry]:
+    """Everyone who wrote an original contribution, by name; each with what they wrote."""
+    people: dict[str, list[ContributionView]] = {}
+    for c in discussion.originals:
+        people.setdefault(author_slug(c.author), []).append(c)
+    entries = []
+    for items in people.values():
+        latest = max(items, key=lambda c: c.contribution.sort_key)
+        entries.append(
+            ContributorEntry(
+                name=latest.author,
+                url=prefix + author_url(latest.author),
+                organisations=sorted({c.organisation for c in items if c.organisation}),
+                countries=sorted({c.country for c in items if c.country}),
+                contributions=items,
+            )
+        )
+    return sorted(entries, key=lambda e: (e.name.casefold(), e.url))
+
+
+def open_data_files(discussion: DiscussionView, site_url: str) -> list[tuple[str, str]]:
+    """(file name, text) of the discussion's JSON and CSV files. Page addresses are those of
+    ``discussion``'s interface language, after ``site_url`` when the site has one."""
+    base = f"{site_url}/" if site_url else ""
+    views = {c.id: c for c in discussion.contributions}
+    items = records(
+        discussion.discussion,
+        rendered=lambda c: str(views[c.id].html),
+        url=lambda c: base + views[c.id].url,
+    )
+    slug = discussion.slug
+    facts = discussion_json(discussion.discussion, items, base + discussion.url)
+    return [(data_url(slug, "json"), facts), (data_url(slug, "csv"), discussion_csv(items))]
