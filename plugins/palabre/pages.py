@@ -16,15 +16,20 @@ from typing import Any
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
 from . import i18n
+from .charts import bar_chart
 from .feeds import atom_feed
 from .model import Archive, ContentError
+from .output import output_path, write_if_changed
 from .reader import read_archive
+from .report import attach_reports, open_data_files
 from .settings import build_day, interface_languages, with_defaults
+from .summary import archive_coverage
 from .texts import missing_texts
 from .views import SITE_FEED_URL, SiteView, StaticPageView, build_site, save_as
 
@@ -65,8 +70,11 @@ class PalabreGenerator(Generator):
             prefix: build_site(archive, language, today, rendered=rendered, prefix=prefix)
             for language, prefix in self.passes()
         }
+        for site in self.sites.values():
+            attach_reports(site)
         self.context["palabre"] = self.sites[self.prefix(self.languages[0])]
         self.report_missing_texts(archive)
+        self.report_coverage(archive)
 
     def prefix(self, language: str) -> str:
         return "" if len(self.languages) == 1 else f"{language}/"
@@ -83,6 +91,11 @@ class PalabreGenerator(Generator):
             for slug, texts in missing_texts(archive, language):
                 logger.info("Palabre: in %s, %s lacks %s", language, slug, ", ".join(texts))
 
+    def report_coverage(self, archive: Archive) -> None:
+        """Which contributions each consolidated reply does not cite yet."""
+        for item in archive_coverage(archive):
+            logger.info("Palabre: %s", item)
+
     def generate_output(self, writer: Any) -> None:
         static = self.static_page_sources()
         for language, prefix in self.passes():
@@ -96,6 +109,7 @@ class PalabreGenerator(Generator):
             for page in self.pages(default):
                 self.write_redirect(writer, page)
         self.write_feeds()
+        self.write_open_data()
         site = self.sites[self.prefix(self.languages[0])]
         logger.info(
             "Palabre: wrote %d discussions, %d contributions, %d authors in %d languages",
@@ -128,6 +142,9 @@ class PalabreGenerator(Generator):
                     "contribution",
                     {"discussion": discussion, "contribution": contribution},
                 )
+            report = discussion.report
+            yield Page(path(report.url), "summary", {"discussion": discussion})
+            yield Page(path(report.proceedings_url), "proceedings", {"discussion": discussion})
         for author in site.authors:
             yield Page(path(author.url), "author", {"author": author})
         for static in site.static_pages:
@@ -200,6 +217,17 @@ class PalabreGenerator(Generator):
             path.write_text(text, encoding="utf-8")
 
 
+    def write_open_data(self) -> list[tuple[str, bool]]:
+        """Each discussion's JSON and CSV files: once per site, whatever the language."""
+        site = self.sites[self.prefix(self.languages[0])]
+        site_url = self.settings.get("SITEURL") or ""
+        return [
+            (name, write_if_changed(output_path(self.output_path, name), text))
+            for discussion in site.discussions
+            for name, text in open_data_files(discussion, site_url)
+        ]
+
+
 def _static_view(page: Any, language: str, prefix: str) -> StaticPageView:
     """The page in ``language`` when Pelican read a translation of it, else as written."""
     chosen = next(
@@ -235,6 +263,15 @@ def _number(context: Context, value: int) -> str:
     return i18n.number(value, _ui(context))
 
 
+@pass_context
+def _bar_chart(
+    context: Context, chart_id: str, title: str, description: str, rows: list[tuple[str, int]]
+) -> Markup:
+    language = _ui(context)
+    svg = bar_chart(chart_id, title, description, rows, number=lambda n: i18n.number(n, language))
+    return Markup(svg)  # built from escaped text only (charts.py)
+
+
 def install_interface_language(generator: Generator) -> None:
     """Give every generator's templates translations and locale-aware filters."""
     values = with_defaults(generator.settings)
@@ -250,6 +287,7 @@ def install_interface_language(generator: Generator) -> None:
         ui_language=language,
         interface_languages=interface_languages(values),
         text_direction=i18n.text_direction,
+        bar_chart=_bar_chart,
     )
     env.filters.update(
         long_date=_long_date,

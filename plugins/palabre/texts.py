@@ -14,6 +14,9 @@ def missing_in(discussion: Discussion, language: str) -> list[str]:
         missing.append("description")
     if language not in discussion.calls:
         missing.append("call")
+    # Before any reply is written there is nothing to translate; after, each language wants one.
+    if discussion.summaries and language not in discussion.summaries:
+        missing.append("summary")
     for week in discussion.weeks:
         if language not in week.title:
             missing.append(f"week {week.number} title")
