@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin
 
@@ -43,9 +45,41 @@ def _site_path(mode: str, page_url: str, reference: str) -> str | None:
 
 def _references(soup: BeautifulSoup) -> list[str]:
     found = []
-    for tag, attribute in (("a", "href"), ("link", "href"), ("img", "src"), ("script", "src")):
+    for tag, attribute in (
+        ("a", "href"),
+        ("link", "href"),
+        ("img", "src"),
+        ("script", "src"),
+        ("form", "action"),
+    ):
         found += [element[attribute] for element in soup.find_all(tag) if element.get(attribute)]
     return found
+
+
+# What stylesheets and scripts load by address: url() and @import, relative ES module imports.
+ASSET_REFERENCES = {
+    ".css": re.compile(r"""url\(\s*['"]?([^'")]+)|@import\s+['"]([^'"]+)"""),
+    ".js": re.compile(r"""(?:\bfrom|\bimport\s*\(?)\s*['"](\.{1,2}/[^'"]+)['"]"""),
+}
+# Files nothing links to on purpose: search index files, which the search script fetches by
+# names it reads from the index's manifest, and the licences shipped beside vendored code.
+UNLINKED = re.compile(r"(?:.*/)?search/.*\.json|.*LICEN[CS]E.*")
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _asset_references(path: Path) -> list[str]:
+    pattern = ASSET_REFERENCES.get(path.suffix)
+    if pattern is None:
+        return []
+    text = path.read_text(encoding="utf-8")
+    return [next(g for g in match.groups() if g) for match in pattern.finditer(text)]
+
+
+def _feed_references(path: Path) -> list[str]:
+    if path.suffix != ".xml":
+        return []
+    root = ET.parse(path).getroot()
+    return [link.get("href", "") for link in root.iter(f"{ATOM}link") if link.get("href")]
 
 
 def test_every_internal_link_and_asset_resolves(sample: tuple[str, Path]) -> None:
@@ -67,9 +101,20 @@ def test_every_internal_link_and_asset_resolves(sample: tuple[str, Path]) -> Non
             linked.add(target)
             if not (output / target).is_file():
                 broken.append(f"{page_url}: {reference}")
+    # Stylesheets, scripts and feeds: what they point to exists, and counts as linked.
+    for path in sorted(p for p in output.rglob("*") if p.suffix in (".css", ".js", ".xml")):
+        file_url = path.relative_to(output).as_posix()
+        for reference in _asset_references(path) + _feed_references(path):
+            target = _site_path(mode, file_url, reference)
+            if target is None or reference.startswith("data:"):
+                continue
+            linked.add(target)
+            if not (output / target).is_file():
+                broken.append(f"{file_url}: {reference}")
     assert broken == []
-    pages = {p.relative_to(output).as_posix() for p in html_files(output)}
-    orphans = sorted(pages - linked - {"index.html"})
+    # Every page, feed, stylesheet, script, font, image and download is linked from somewhere.
+    files = {p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()}
+    orphans = sorted(f for f in files - linked - {"index.html"} if not UNLINKED.fullmatch(f))
     assert orphans == []
 
 
