@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin
@@ -11,7 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from palabre.loader import load_archive
-from tests.sites import SAMPLE_CONTENT, build, html_files
+from tests.sites import PELICANCONF, ROOT, SAMPLE_CONTENT, build, html_files
 
 PROJECT_SITE = "https://example.github.io/palabre"
 MODES = {
@@ -147,6 +151,85 @@ def test_feed_links_follow_the_site_url(sample: tuple[str, Path]) -> None:
     text = (output / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
     site = PROJECT_SITE if mode == "project-path" else ""
     assert f'href="{site}/en/territorial-approach-2013/' in text
+
+
+# Runs the pelican command with the clock moved by a number of seconds (argv[1]): time.time
+# and the date and datetime classes' "now" all answer from the moved clock.
+SHIFTED_CLOCK = """\
+import datetime, sys, time
+
+shift = float(sys.argv.pop(1))
+real_time = time.time
+time.time = lambda: real_time() + shift
+time.time_ns = lambda: int((real_time() + shift) * 1e9)
+
+
+class Date(datetime.date):
+    @classmethod
+    def today(cls):
+        return cls.fromtimestamp(time.time())
+
+
+class DateTime(datetime.datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return cls.fromtimestamp(time.time(), tz)
+
+    @classmethod
+    def utcnow(cls):
+        return cls.utcfromtimestamp(time.time())
+
+    @classmethod
+    def today(cls):
+        return cls.fromtimestamp(time.time())
+
+
+datetime.date, datetime.datetime = Date, DateTime
+from pelican import main
+
+sys.exit(main())
+"""
+
+
+def test_dates_come_from_content_not_from_the_clock(tmp_path: Path) -> None:
+    """Two builds of the same content, with PALABRE_TODAY set, years apart by the clock, the
+    files' times, SOURCE_DATE_EPOCH and the time zone: the same bytes."""
+    launcher = tmp_path / "shifted_clock.py"
+    launcher.write_text(SHIFTED_CLOCK, encoding="utf-8")
+    outputs = []
+    for name, shift, epoch, zone in (
+        ("now", 0, None, "UTC"),
+        ("later", 12 * 365 * 86400, "1999999999", "Pacific/Kiritimati"),
+    ):
+        content = tmp_path / name / "content"
+        shutil.copytree(SAMPLE_CONTENT, content)
+        for path in content.rglob("*"):  # files written at another time
+            os.utime(path, (1e9 + shift, 1e9 + shift))
+        env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+        env["TZ"] = zone
+        if epoch:
+            env["SOURCE_DATE_EPOCH"] = epoch
+        output = tmp_path / name / "output"
+        result = subprocess.run(
+            [
+                *(sys.executable, str(launcher), str(shift), str(content), "-s", str(PELICANCONF)),
+                *("-o", str(output), "--fatal", "errors", "-e", f'THEME="{ROOT / "theme"}"'),
+                *('PALABRE_TODAY="2013-07-20"', "CACHE_CONTENT=false", "LOAD_CONTENT_CACHE=false"),
+            ],
+            cwd=tmp_path / name,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        outputs.append(output)
+    first, second = outputs
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    different = [f for f in files if (first / f).read_bytes() != (second / f).read_bytes()]
+    assert different == []
 
 
 def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
