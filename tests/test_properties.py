@@ -29,6 +29,9 @@ from palabre.model import Archive, ContentError, Contribution, Discussion, Probl
 from palabre.yamltree import YamlProblem, parse
 from tests.test_hostile import HOSTILE_BODIES, problems_in_html
 
+# Short generated fragments often look like a file name to Beautiful Soup, which says so.
+pytestmark = pytest.mark.filterwarnings("ignore::bs4.MarkupResemblesLocatorWarning")
+
 EXAMPLES = int(os.environ.get("PALABRE_PROPERTY_EXAMPLES", "200"))
 PROPERTY = settings(
     max_examples=EXAMPLES,
