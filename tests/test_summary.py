@@ -132,6 +132,8 @@ def test_citations_and_anchors_are_found_where_they_are() -> None:
         "week-2-1",
     ]
     assert [a.slug for a in found.anchors if a.heading] == ["week-1-plans", "week-2"]
+    # What a contribution page quotes of the paragraph that cites it: citations left out.
+    assert [a.text for a in found.anchors][:3] == ["Intro.", "Week 1: plans", "One and again."]
 
 
 def test_anchors_of_a_section_stay_when_another_section_grows() -> None:

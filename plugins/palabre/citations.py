@@ -122,12 +122,18 @@ def _render_citation(self: object, tokens: list[Token], index: int, options: obj
 
 
 def _plain(children: list[Token] | None) -> str:
-    parts = []
+    """Visible text of inline tokens, citations left out (with the space before them when
+    punctuation follows: "of it [@id]." -> "of it.")."""
+    parts: list[str] = []
+    after_citation = False
     for child in children or []:
         if child.type in ("text", "code_inline"):
+            if after_citation and child.content[:1] in (".", ",", ")"):
+                parts[-1:] = [parts[-1].rstrip()] if parts else []
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
+        after_citation = child.type == TOKEN
     return " ".join("".join(parts).split())
 
 
