@@ -1,0 +1,362 @@
+"""The search index: archive -> one lunr index per language, and the query rules. Pure.
+
+Every contribution, discussion call and consolidated reply becomes a ``SearchDocument`` in
+its own language; each language gets one lunr index with that language's pipeline
+(``stemming``). Document refs are numbers, in the order (discussion, week, kind, date,
+id), so that a discussion's documents are contiguous and one week's too: the browser
+tells them apart from a few ranges instead of a list.
+
+Terms are numbered in sorted order (lunr numbers them as it meets them): a shard then
+needs only the number of its first term, and any partial index built from shards sums a
+document's score in the same order as the whole index does.
+
+``search`` is the reference for what the browser does (``theme/static/js/search``): same
+query clean-up (``canonical_query``), same clauses dropped, same merge of languages.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Literal
+
+from lunr.index import Index
+from lunr.pipeline import Pipeline
+from lunr.query_parser import QueryParser
+from lunr.token_set import TokenSet
+from lunr.vector import Vector
+
+from . import markup, stemming
+from .model import Archive, Contribution, Discussion
+from .views import contribution_url, discussion_url, render_contribution
+
+Kind = Literal["call", "summary", "contribution"]
+KIND_ORDER: dict[Kind, int] = {"call": 0, "summary": 1, "contribution": 2}
+# (field, boost): a word in a title counts more than the same word in the text.
+FIELDS: tuple[tuple[str, int], ...] = (
+    ("title", 10),
+    ("author", 5),
+    ("organisation", 2),
+    ("country", 2),
+    ("body", 1),
+)
+FIELD_NAMES: tuple[str, ...] = tuple(name for name, _ in FIELDS)
+EXCERPT_CHARACTERS = 200
+MAX_CLAUSES = 24  # a pasted paragraph is not a query (same limit in text.js)
+CALL_HEADING_SHIFT = 1
+SUMMARY_URL = "{discussion}/summary/"
+SYNTAX = "*:^~+-"
+
+Message = Literal["", "empty", "stopwords"]
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One searchable text and what a result shows of it. ``week`` is 0 for none."""
+
+    kind: Kind
+    discussion: str
+    week: int
+    language: str
+    id: str
+    url: str  # without any interface-language prefix: "demo/2013-07-09-aminata-traore/"
+    date: str  # ISO date, or ""
+    title: str
+    author: str
+    organisation: str
+    country: str
+    text: str
+    excerpt: str
+
+
+Posting = list[list[tuple[int, float]]]  # per field, (ref, score) in ref order
+
+
+@dataclass(eq=False)
+class LanguageIndex:
+    """One language's index: its documents (ref n is ``documents[n]``) and its terms.
+
+    ``postings[n]`` holds, for the term ``terms[n]`` and each field, the documents that
+    have the term there with the term's score in that field: lunr's inverted index and
+    field vectors in one table. ``index`` is the same as a ``lunr.Index``, made on demand.
+    """
+
+    language: str
+    documents: list[SearchDocument]
+    terms: list[str]  # sorted; a term's number in lunr is its position here
+    postings: list[Posting]
+    pipeline: Pipeline
+
+    @cached_property
+    def index(self) -> Index:
+        fields = list(FIELD_NAMES)
+        inverted: dict[str, dict[str, Any]] = {}
+        elements: dict[str, list[float]] = {
+            f"{field}/{ref}": [] for ref in range(len(self.documents)) for field in fields
+        }
+        for number, (term, posting) in enumerate(zip(self.terms, self.postings, strict=True)):
+            entry: dict[str, Any] = {}
+            for field, pairs in zip(fields, posting, strict=True):
+                entry[field] = {str(ref): {} for ref, _ in pairs}
+                for ref, score in pairs:
+                    elements[f"{field}/{ref}"] += [number, score]
+            entry["_index"] = number
+            inverted[term] = entry
+        return Index(
+            inverted_index=inverted,
+            field_vectors={ref: Vector(values) for ref, values in elements.items()},
+            token_set=TokenSet.from_list(self.terms),
+            fields=fields,
+            pipeline=self.pipeline,
+        )
+
+
+@dataclass(frozen=True)
+class Hit:
+    language: str
+    ref: int
+    score: float
+    terms: tuple[str, ...]  # index terms matched, for highlighting
+
+
+@dataclass(frozen=True)
+class Outcome:
+    hits: list[Hit]
+    message: Message = ""  # why there is nothing to search: no word, or only common ones
+
+
+# --- Documents -------------------------------------------------------------------------------
+
+
+def documents(archive: Archive, rendered: Mapping[str, str] | None = None) -> list[SearchDocument]:
+    """Every searchable text of ``archive``; ``rendered`` maps ``discussion/id`` to HTML."""
+    rendered = rendered or {}
+    found: list[SearchDocument] = []
+    for discussion in archive.discussions:
+        for language, source in sorted(discussion.calls.items()):
+            found.append(_call(discussion, language, source))
+        for language, summary in sorted(getattr(discussion, "summaries", {}).items()):
+            found.append(_summary(discussion, language, summary))
+        for contribution in discussion.contributions:
+            html = rendered.get(f"{contribution.discussion}/{contribution.id}")
+            found.append(_contribution(contribution, html or render_contribution(contribution)))
+    return found
+
+
+def _document(kind: Kind, html: str, **values: object) -> SearchDocument:
+    return SearchDocument(
+        kind=kind,
+        text=markup.plain_text(html),
+        excerpt=markup.excerpt(html, EXCERPT_CHARACTERS),
+        **values,  # type: ignore[arg-type]
+    )
+
+
+def _call(discussion: Discussion, language: str, source: str) -> SearchDocument:
+    html = markup.render(source, "call-", CALL_HEADING_SHIFT)
+    return _document(
+        "call", html, discussion=discussion.slug, week=0, language=language,
+        id="call", url=discussion_url(discussion.slug), date=discussion.opens.isoformat(),
+        title=discussion.title_in(language), author="", organisation="", country="",
+    )  # fmt: skip
+
+
+def _summary(discussion: Discussion, language: str, summary: object) -> SearchDocument:
+    html = markup.render(getattr(summary, "body", ""), "summary-", CALL_HEADING_SHIFT)
+    day = getattr(summary, "date", None)
+    return _document(
+        "summary", html, discussion=discussion.slug, week=0, language=language,
+        id="summary", url=SUMMARY_URL.format(discussion=discussion.slug),
+        date=day.isoformat() if day else "", title=str(getattr(summary, "title", "")),
+        author="", organisation="", country="",
+    )  # fmt: skip
+
+
+def _contribution(c: Contribution, html: str) -> SearchDocument:
+    return _document(
+        "contribution", html, discussion=c.discussion, week=c.week, language=c.language,
+        id=c.id, url=contribution_url(c.discussion, c.id), date=c.date.isoformat(),
+        title=c.title, author=c.author, organisation=c.organisation or "",
+        country=c.country or "",
+    )  # fmt: skip
+
+
+# --- Indexes ---------------------------------------------------------------------------------
+
+
+def build_indexes(
+    docs: Iterable[SearchDocument],
+    support: stemming.LanguageSupport,
+    discussion_order: Sequence[str],
+) -> dict[str, LanguageIndex]:
+    """One index per language, languages in order of their first document."""
+    position = {slug: n for n, slug in enumerate(discussion_order)}
+    by_language: dict[str, list[SearchDocument]] = {}
+    for doc in docs:
+        by_language.setdefault(doc.language, []).append(doc)
+    indexes = {}
+    for language, group in by_language.items():
+        group.sort(key=lambda d: (position[d.discussion], d.week, KIND_ORDER[d.kind], d.date, d.id))
+        indexes[language] = _build(group, support, language)
+    return indexes
+
+
+# lunr's defaults (lunr.Builder): term-frequency saturation and field-length normalisation.
+K1 = 1.2
+B = 0.75
+
+
+def _build(
+    docs: list[SearchDocument], support: stemming.LanguageSupport, language: str
+) -> LanguageIndex:
+    """What ``lunr.Builder`` makes, with its arithmetic, from terms made once per word.
+
+    lunr's builder runs the pipeline on every token and inserts vector entries one by one;
+    here each distinct word goes through the pipeline once and terms are numbered in
+    sorted order straight away. tests/test_search_text.py checks that lunr's own builder
+    gives the same index.
+    """
+    fields = list(FIELD_NAMES)
+    boosts = dict(FIELDS)
+    frequencies: list[list[Counter[str]]] = []  # per document, per field
+    lengths = dict.fromkeys(fields, 0)
+    documents_with_term: Counter[str] = Counter()  # lunr counts a document once per field
+    for doc in docs:
+        values = (doc.title, doc.author, doc.organisation, doc.country, doc.text)
+        per_field = []
+        for field, value in zip(fields, values, strict=True):
+            counts = support.terms(language, value)
+            lengths[field] += sum(counts.values())
+            documents_with_term.update(counts.keys())
+            per_field.append(counts)
+        frequencies.append(per_field)
+    count = len(docs)
+    average = {field: lengths[field] / count for field in fields}
+    terms = sorted(documents_with_term)
+    number = {term: n for n, term in enumerate(terms)}
+    idf = {
+        term: math.log(1 + abs((count - with_term + 0.5) / (with_term + 0.5)))
+        for term, with_term in documents_with_term.items()
+    }
+    postings: list[Posting] = [[[] for _ in fields] for _ in terms]
+    for ref, per_field in enumerate(frequencies):
+        for f, (field, counts) in enumerate(zip(fields, per_field, strict=True)):
+            if not counts:
+                continue  # lunr divides by the average length only for terms it has
+            length = sum(counts.values())
+            norm = K1 * (1 - B + B * (length / average[field]))
+            for term, tf in counts.items():
+                score = idf[term] * ((K1 + 1) * tf) / (norm + tf)
+                score *= boosts[field]
+                postings[number[term]][f].append((ref, round(score, 3)))
+    return LanguageIndex(language, docs, terms, postings, support.pipeline(language))
+
+
+# --- Queries ---------------------------------------------------------------------------------
+
+
+def _is_word_char(character: str) -> bool:
+    return bool(stemming._word_patterns()[0].fullmatch(character))
+
+
+def _term_clause(segment: str, presence: str, field: str) -> str:
+    pieces = re.split(r"([~^])", segment)
+    body = re.sub(r"\*+", "*", pieces[0])
+    edit = boost = 0
+    for operator, rest in zip(pieces[1::2], pieces[2::2], strict=False):
+        digits = re.match(r"[0-9]*", rest).group(0)  # type: ignore[union-attr]
+        if not digits:
+            continue
+        value = int(digits[:3])
+        if operator == "~":
+            edit = min(value, 2)
+        else:
+            boost = value
+    if not any(_is_word_char(character) for character in body):
+        return ""
+    if "*" in body:
+        body = stemming.fold(body)
+        edit = 0
+    return (
+        presence
+        + (f"{field}:" if field else "")
+        + body
+        + (f"~{edit}" if edit else "")
+        + (f"^{boost}" if boost > 1 else "")
+    )
+
+
+def canonical_query(text: str, fields: Sequence[str] = FIELD_NAMES) -> str:
+    """What a reader typed, as lunr query syntax that always parses.
+
+    Kept: words, ``field:word``, a leading ``+`` or ``-``, ``*`` wildcards (folded, since
+    they skip the pipeline), ``~1``/``~2`` and ``^n``; anything else becomes a space.
+    """
+    normal = unicodedata.normalize("NFKC", text).lower()
+    cleaned = "".join(c if _is_word_char(c) or c in SYNTAX else " " for c in normal)
+    clauses: list[str] = []
+    for raw_chunk in cleaned.split(" "):
+        if not raw_chunk:
+            continue
+        presence = raw_chunk[0] if raw_chunk[0] in "+-" else ""
+        chunk = raw_chunk.lstrip("+-")
+        for n, part in enumerate(re.split(r"[+-]+", chunk)):
+            segments = part.split(":")
+            field = ""
+            if len(segments) > 1 and segments[0] in fields:
+                field = segments.pop(0)
+            for m, segment in enumerate(segments):
+                first = n == 0 and m == 0
+                clause = _term_clause(segment, presence if first else "", field if m == 0 else "")
+                if clause:
+                    clauses.append(clause)
+    return " ".join(clauses[:MAX_CLAUSES])
+
+
+def search(
+    indexes: Mapping[str, LanguageIndex],
+    text: str,
+    *,
+    discussion: str | None = None,
+    week: int | None = None,
+    languages: Iterable[str] | None = None,
+) -> Outcome:
+    """Search every language's index; best first, ties by language order then ref."""
+    canonical = canonical_query(text)
+    if not canonical:
+        return Outcome([], "empty")
+    wanted = set(languages) if languages is not None else None
+    order = {language: n for n, language in enumerate(indexes)}
+    hits: list[Hit] = []
+    searched = False
+    for language, entry in indexes.items():
+        if wanted is not None and language not in wanted:
+            continue
+        index = entry.index  # built once, on the first search
+        query = index.create_query()
+        QueryParser(canonical, query).parse()
+        query.clauses = [
+            clause
+            for clause in query.clauses
+            if not clause.use_pipeline
+            or index.pipeline.run_string(clause.term, {"fields": clause.fields})
+        ]
+        if not query.clauses:
+            continue  # only stop words in this language
+        searched = True
+        for result in index.query(query):
+            ref = int(result["ref"])
+            doc = entry.documents[ref]
+            if discussion is not None and doc.discussion != discussion:
+                continue
+            if week is not None and doc.week != week:
+                continue
+            terms = tuple(sorted(result["match_data"].metadata))
+            hits.append(Hit(language, ref, result["score"], terms))
+    hits.sort(key=lambda hit: (-hit.score, order[hit.language], hit.ref))
+    return Outcome(hits, "" if searched else "stopwords")
