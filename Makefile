@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# lunr.js and lunr-languages for search, pinned in package-lock.json.
+NODE_STAMP := node_modules/.installed
 PORT   ?= 8000
 OUTPUT ?= output
 PELICAN_FLAGS := --fatal errors
@@ -23,15 +25,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Search's browser libraries, (re)installed whenever package-lock.json changes.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
 
-html: $(STAMP)
+install: $(STAMP) $(NODE_STAMP)
+
+html: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pelican content -s pelicanconf.py -o $(OUTPUT) $(PELICAN_FLAGS)
 
 serve: html
 	$(BIN)/pelican --listen -s pelicanconf.py -o $(OUTPUT) -p $(PORT) -b 127.0.0.1
 
-publish: $(STAMP)
+publish: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pelican content -s publishconf.py -o $(OUTPUT) $(PELICAN_FLAGS)
 
 lint: $(STAMP)
@@ -42,7 +49,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+test: lint $(NODE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Refresh the message template from the templates, then merge it into each catalogue.
@@ -50,7 +57,7 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o theme/translations/messages.pot .
 	$(BIN)/pybabel update -i theme/translations/messages.pot -d theme/translations
 
-bench: $(STAMP)
+bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:

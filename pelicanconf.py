@@ -46,7 +46,7 @@ JINJA_ENVIRONMENT = {
     "extensions": ["jinja2.ext.i18n"],
 }
 
-PLUGINS = ["palabre.reader", "palabre.pages"]
+PLUGINS = ["palabre.reader", "palabre.pages", "palabre.search"]
 
 # Palabre's own settings (see plugins/palabre/settings.py for all of them).
 PALABRE_LANGUAGE = "en"

@@ -97,9 +97,17 @@ def _is_theme_chart(element: object) -> bool:
     )
 
 
+# The theme's search box in the header and its search page's controls; the sanitiser drops
+# any contributor <form>, and keeps no class outside its short allowlist: not forgeable.
+THEME_SEARCH = {"site-search", "search"}
+
+
 def _is_site_chrome(element: object) -> bool:
-    """The theme's own <meta>, <link> and external scripts in <head> are not contributor text."""
+    """The theme's own <meta>, <link> and external scripts in <head> are not contributor text,
+    nor are its search forms."""
     name = getattr(element, "name", "")
+    if any(THEME_SEARCH & set(e.get("class", [])) for e in [element, *element.parents]):
+        return True
     if not element.find_parent("head"):
         return False
     if name == "script":
