@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from search import main as search_figures
 from synthetic import write_archive, write_plain_pelican
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,10 +131,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--large", action="store_true", help="also build 10,000 contributions")
     parser.add_argument("--no-rebuilds", action="store_true", help="skip the rebuild timings")
+    parser.add_argument(
+        "--search",
+        choices=("yes", "no", "only"),
+        default="yes",
+        help="the search section (bench/search.py): after the builds, skipped, or alone",
+    )
     args = parser.parse_args(argv)
-    bench_sample()
-    for total in args.sizes + ([10_000] if args.large else []):
-        bench_size(total, rebuilds=not args.no_rebuilds)
+    if args.search != "only":
+        bench_sample()
+        for total in args.sizes + ([10_000] if args.large else []):
+            bench_size(total, rebuilds=not args.no_rebuilds)
+    if args.search != "no":
+        search_figures([])
     return 0
 
 
