@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .model import Contribution, Discussion
 from .views import author_slug
@@ -47,8 +48,12 @@ def _row(key: str, contributions: list[Contribution], translations: int = 0) -> 
     return Row(key, len(contributions), _people(contributions), translations)
 
 
+# A name is turned into its page's address once, not once per table and language.
+person_slug = lru_cache(maxsize=8192)(author_slug)
+
+
 def _people(contributions: Iterable[Contribution]) -> int:
-    return len({author_slug(c.author) for c in contributions})
+    return len({person_slug(c.author) for c in contributions})
 
 
 def participation(discussion: Discussion) -> Figures:

@@ -15,11 +15,11 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 
 from . import markup
-from .figures import Figures, participation
+from .figures import Figures, participation, person_slug
 from .model import Summary
 from .opendata import discussion_csv, discussion_json, numbers, records
 from .summary import RenderedReply, fill_citations, render_summary
-from .views import ContributionView, DiscussionView, SiteView, _pick, author_slug, author_url
+from .views import ContributionView, DiscussionView, SiteView, _pick, author_url
 
 DATA_FOLDER = "data"
 DIGEST_LENGTH = 320
@@ -121,7 +121,7 @@ def markup_citations(
         for cid in ids:
             if cid in contributions:  # the loader stops the build on any other id
                 c = contributions[cid]
-                people.setdefault(author_slug(c.author), []).append(c)
+                people.setdefault(person_slug(c.author), []).append(c)
         parts = []
         for items in people.values():
             first = items[0]
@@ -177,13 +177,14 @@ class ReportView:
         return self.reply is not None and self.reply.summary.status == "final"
 
 
+@lru_cache(maxsize=8192)  # the same texts again for each interface language
 def first_sentences(fragment: str, limit: int = DIGEST_LENGTH) -> str:
     """The first whole sentences of sanitised HTML that fit in ``limit`` characters, at
     least one (cut at a word when a sentence alone is longer)."""
     opening = OPENING_NOTE.match(fragment)
     if opening and opening.end() < len(fragment):
         fragment = fragment[opening.end() :]
-    text = markup.excerpt(fragment, limit=1_000_000)
+    text = markup.excerpt(fragment, limit=2 * limit)  # enough to find where to cut
     if len(text) <= limit:
         return text
     kept = ""
@@ -240,7 +241,7 @@ def _contributors(discussion: DiscussionView, prefix: str) -> list[ContributorEn
     """Everyone who wrote an original contribution, by name; each with what they wrote."""
     people: dict[str, list[ContributionView]] = {}
     for c in discussion.originals:
-        people.setdefault(author_slug(c.author), []).append(c)
+        people.setdefault(person_slug(c.author), []).append(c)
     entries = []
     for items in people.values():
         latest = max(items, key=lambda c: c.contribution.sort_key)
