@@ -48,6 +48,8 @@ def settings_for(content: Path, output: Path, **overrides: Any) -> dict[str, Any
         "CACHE_CONTENT": False,
         "LOAD_CONTENT_CACHE": False,
         "PALABRE_TODAY": "2013-07-20",
+        # Each output has caches of its own, beside it, so that tests never share them.
+        "CACHE_PATH": str(output.parent / f"{output.name}-cache"),
     }
     if content != SAMPLE_CONTENT:
         # Tiny test sites have one interface language, with pages at the root, unless a

@@ -135,7 +135,8 @@ def test_every_problem_of_every_file_is_listed_sorted(content: Path) -> None:
             "content/discussions/Other/discussion.yml:1: folder: expected a discussion folder "
             'named with lowercase ASCII letters, digits and hyphens, got "Other"',
             f"{WEEK_1}/2013-07-10-a.md:7: save_as: expected one of author, country, date, "
-            "in_reply_to, language, organisation, title, translation_of, week, got an unknown key",
+            "in_reply_to, language, organisation, title, translation, translation_of, week, "
+            "got an unknown key",
             f"{WEEK_1}/2013-07-12-x.md:7: in_reply_to: expected the id of a contribution of this "
             'discussion, got "2013-07-01-gone"',
             f"{week_2}/2013-07-17-b.md:5: language: expected one of the discussion's languages "

@@ -17,9 +17,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import pickle
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+import markdown_it
+import nh3
+
+from .markup import excerpt
+from .model import Contribution
+from .output import parallel_map
 
 logger = logging.getLogger(__name__)
 
@@ -92,3 +100,39 @@ class Cache:
         with temporary.open("wb") as handle:
             pickle.dump((CACHE_VERSION, kept), handle, protocol=pickle.HIGHEST_PROTOCOL)
         temporary.replace(self.path)
+
+
+@cache
+def code_digest() -> str:
+    """Digest of Palabre's own code and the renderers it uses: output changes with them."""
+    package = Path(__file__).resolve().parent
+    return digest(
+        files_digest(package.glob("*.py"), package),
+        getattr(markdown_it, "__version__", ""),
+        getattr(nh3, "__version__", ""),
+    )
+
+
+def render_contributions(
+    contributions: Sequence[Contribution],
+    cache: Cache,
+    render: Callable[[Contribution], str],
+    workers: int,
+) -> dict[str, str]:
+    """HTML and excerpt of every contribution, keyed as ``views.build_site`` expects.
+
+    Texts rendered by an earlier build with the same code come from ``cache``; the others
+    are rendered on every core.
+    """
+    version = code_digest()
+    keys = {c: digest("markup", version, c.discussion, c.id, c.body) for c in contributions}
+    missing = [c for c in contributions if cache.get(keys[c]) is None]
+    for contribution, html in zip(missing, parallel_map(render, missing, workers), strict=True):
+        cache.put(keys[contribution], (html, excerpt(html)))
+    rendered: dict[str, str] = {}
+    for contribution in contributions:
+        html, summary = cache.get(keys[contribution])
+        name = f"{contribution.discussion}/{contribution.id}"
+        rendered[name] = html
+        rendered[name + "#excerpt"] = summary
+    return rendered

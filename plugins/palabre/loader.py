@@ -5,11 +5,13 @@ Pure: it reads files but never imports Pelican, so the build, the CLI and the te
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Hashable, Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
 
 from .discussionfile import parse_discussion
 from .frontmatter import (
@@ -33,13 +35,27 @@ WEEK_FOLDER = re.compile(r"week-(\d{1,3})")
 LANGUAGE_TEXT = re.compile(r"(call|summary)\.([a-z]{2,3})\.md")
 
 
+class ParsedCache(Protocol):
+    """Where valid contributions are kept between builds (see ``incremental.Cache``)."""
+
+    def get(self, key: Hashable) -> Parsed | None: ...
+
+    def put(self, key: Hashable, value: Parsed) -> None: ...
+
+
 class ContentTree:
     """Where files are and how their paths are shown in messages."""
 
-    def __init__(self, content_path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(
+        self,
+        content_path: Path,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        parsed_cache: ParsedCache | None = None,
+    ) -> None:
         self.content_path = content_path.resolve()
         self.base = self.content_path.parent
         self.max_bytes = max_bytes
+        self.parsed_cache = parsed_cache
 
     def shown(self, path: Path) -> str:
         """The path as problems show it: relative to the folder that holds ``content/``."""
@@ -48,14 +64,24 @@ class ContentTree:
         except ValueError:
             return path.as_posix()
 
-    def read_text(self, path: Path) -> tuple[str | None, list[Problem]]:
-        shown = self.shown(path)
+    def read_bytes(self, path: Path) -> tuple[bytes | None, list[Problem]]:
         size = path.stat().st_size
         if size > self.max_bytes:  # checked before reading a byte of it
             return None, [
-                Problem(shown, 1, "file", f"expected at most {self.max_bytes} bytes, got {size}")
+                Problem(
+                    self.shown(path),
+                    1,
+                    "file",
+                    f"expected at most {self.max_bytes} bytes, got {size}",
+                )
             ]
-        return decode(shown, path.read_bytes(), self.max_bytes)
+        return path.read_bytes(), []
+
+    def read_text(self, path: Path) -> tuple[str | None, list[Problem]]:
+        data, problems = self.read_bytes(path)
+        if data is None:
+            return None, problems
+        return decode(self.shown(path), data, self.max_bytes)
 
     def discussion_folders(self) -> list[Path]:
         root = self.content_path / DISCUSSIONS
@@ -64,9 +90,17 @@ class ContentTree:
         return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
-def load_archive(content_path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Archive:
-    """Every discussion under ``content_path/discussions``; raise ContentError on any problem."""
-    tree = ContentTree(content_path, max_bytes)
+def load_archive(
+    content_path: Path,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    parsed_cache: ParsedCache | None = None,
+) -> Archive:
+    """Every discussion under ``content_path/discussions``; raise ContentError on any problem.
+
+    ``parsed_cache`` keeps valid contributions between builds, by path and content, so
+    that a rebuild parses only the files that changed; every rule is still checked.
+    """
+    tree = ContentTree(content_path, max_bytes, parsed_cache)
     problems: list[Problem] = []
     discussions = []
     for folder in tree.discussion_folders():
@@ -192,20 +226,35 @@ def _read_contributions(
                 )
             )
             continue
-        text, found = tree.read_text(path)
-        problems.extend(found)
-        if text is None:
-            unreadable.add(contribution_id(path.name))
-            continue
-        result, found = parse_contribution(
-            tree.shown(path), text, facts, contribution_id(path.name), week
-        )
+        result, found = _parse_file(tree, path, facts, week)
         problems.extend(found)
         if result is not None:
             parsed.append(result)
         else:
             unreadable.add(contribution_id(path.name))
     return parsed, problems, unreadable
+
+
+def _parse_file(
+    tree: ContentTree, path: Path, facts: DiscussionFacts, week: int
+) -> tuple[Parsed | None, list[Problem]]:
+    """One contribution file, from the cache when the same bytes were valid before."""
+    data, problems = tree.read_bytes(path)
+    if data is None:
+        return None, problems
+    shown = tree.shown(path)
+    key = (shown, hashlib.sha256(data).hexdigest(), facts.slug, facts.languages,
+           tuple(sorted(facts.weeks)), week)  # fmt: skip
+    cache = tree.parsed_cache
+    if cache is not None and (cached := cache.get(key)) is not None:
+        return cached, []
+    text, problems = decode(shown, data, tree.max_bytes)
+    if text is None:
+        return None, problems
+    result, problems = parse_contribution(shown, text, facts, contribution_id(path.name), week)
+    if result is not None and cache is not None:
+        cache.put(key, result)
+    return result, problems
 
 
 def _hidden(path: Path, folder: Path) -> bool:

@@ -99,24 +99,29 @@ def worker_count(configured: int | None) -> int:
 
 
 class OutputManifest:
-    """The files Palabre wrote last time, so that pages of removed content are removed too."""
+    """The files Palabre wrote last time, with the digest of each page's inputs.
+
+    A page whose digest did not change is not rendered again, and the files of content
+    that disappeared (a deleted or renamed contribution) are removed.
+    """
 
     def __init__(self, cache_dir: Path, output: Path) -> None:
         self.path = cache_dir / MANIFEST
         self.output = output
 
-    def previous(self) -> set[str]:
+    def previous(self) -> dict[str, str | None]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
-            return set()
-        if data.get("output") != str(self.output.resolve()):
-            return set()
-        return set(data.get("files", []))
+            return {}
+        if not isinstance(data, dict) or data.get("output") != str(self.output.resolve()):
+            return {}
+        files = data.get("files")
+        return files if isinstance(files, dict) else {}
 
-    def replace(self, written: set[str]) -> list[str]:
+    def replace(self, written: dict[str, str | None]) -> list[str]:
         """Record ``written``; delete what the previous build wrote and this one did not."""
-        stale = sorted(self.previous() - written)
+        stale = sorted(set(self.previous()) - set(written))
         for name in stale:
             path = output_path(self.output, name)
             if path.is_file():
@@ -125,7 +130,7 @@ class OutputManifest:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(
             json.dumps(
-                {"output": str(self.output.resolve()), "files": sorted(written)},
+                {"output": str(self.output.resolve()), "files": written},
                 indent=0,
                 sort_keys=True,
             ),

@@ -19,24 +19,39 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 from pelican import signals
 from pelican.generators import Generator
-from pelican.utils import sanitised_join
 
 from . import i18n
 from .charts import bar_chart
 from .feeds import atom_feed
-from .model import Archive, ContentError
-from .output import output_path, write_if_changed
+from .incremental import Cache, code_digest, digest, folder_digest, render_contributions
+from .model import Archive, ContentError, PalabreError
+from .output import (
+    OutputManifest,
+    output_path,
+    page_context,
+    parallel_map,
+    worker_count,
+    write_if_changed,
+)
 from .reader import read_archive
 from .report import attach_reports, open_data_files
 from .settings import build_day, interface_languages, with_defaults
 from .summary import archive_coverage
 from .texts import missing_texts
-from .views import SITE_FEED_URL, SiteView, StaticPageView, build_site, save_as
+from .views import SITE_FEED_URL, SiteView, StaticPageView, build_site, render_contribution, save_as
 
 logger = logging.getLogger(__name__)
 
 THEME_TRANSLATIONS = "translations"
 LANGUAGE_SCRIPT = "theme/js/language.js"
+
+
+@dataclass(frozen=True)
+class Job:
+    """A page to write in one language (``prefix``), or as a root redirect (``None``)."""
+
+    prefix: str | None
+    page: Page
 
 
 @dataclass(frozen=True)
@@ -55,8 +70,12 @@ class PalabreGenerator(Generator):
 
     def generate_context(self) -> None:
         values = with_defaults(self.settings)
+        cache_dir = Path(self.settings["CACHE_PATH"])
+        self.caches = {
+            name: Cache(cache_dir, f"palabre-{name}").load() for name in ("parsed", "markup")
+        }
         try:
-            archive = read_archive(self.settings)
+            archive = read_archive(self.settings, self.caches["parsed"])
         except ContentError as error:
             # Pelican's log wraps long lines to the terminal; moderators need one problem per
             # line, as `path:line: field: message`, to read and to click on.
@@ -65,7 +84,13 @@ class PalabreGenerator(Generator):
         self.languages = interface_languages(values)
         self.root_mode = values["PALABRE_ROOT"]
         today = build_day(values["PALABRE_TODAY"])
-        rendered: dict[str, str] = {}  # each Markdown text is rendered once, for all languages
+        self.workers = worker_count(values["PALABRE_WORKERS"])
+        # Each Markdown text is rendered once for all languages, and not at all when an
+        # earlier build rendered the same text with the same code.
+        rendered = render_contributions(
+            archive.contributions(), self.caches["markup"], render_contribution, self.workers
+        )
+        self.digests = self.content_digests(archive, today)
         self.sites = {
             prefix: build_site(archive, language, today, rendered=rendered, prefix=prefix)
             for language, prefix in self.passes()
@@ -75,6 +100,42 @@ class PalabreGenerator(Generator):
         self.context["palabre"] = self.sites[self.prefix(self.languages[0])]
         self.report_missing_texts(archive)
         self.report_coverage(archive)
+
+    def content_digests(self, archive: Archive, today: Any) -> dict[str, str]:
+        """Digest of the whole site's settings and theme, and of each discussion."""
+        theme = Path(self.theme)
+        settings = sorted((key, value) for key, value in self.settings.items() if _plain(value))
+        digests = {
+            "": digest(
+                code_digest(),
+                folder_digest(theme / "templates"),
+                folder_digest(theme / "translations"),
+                folder_digest(Path(self.settings["PATH"]) / "pages"),
+                settings,
+            )
+        }
+        for discussion in archive.discussions:
+            digests[discussion.slug] = digest(discussion, discussion.status_on(today))
+        return digests
+
+    def page_digest(self, job: Job) -> str:
+        """Digest of everything the page can show (see ``incremental``)."""
+        values = job.page.values
+        if "discussion" in values:
+            slugs = [values["discussion"].slug]
+        elif "author" in values:
+            slugs = sorted({c.discussion for c in values["author"].contributions})
+        elif job.page.template == "page":
+            slugs = []
+        else:  # home, contributors, and any page we know nothing about: everything
+            slugs = sorted(self.digests)
+        return digest(
+            self.digests[""],
+            [self.digests[slug] for slug in slugs],
+            job.prefix,
+            job.page.path,
+            job.page.template,
+        )
 
     def prefix(self, language: str) -> str:
         return "" if len(self.languages) == 1 else f"{language}/"
@@ -98,26 +159,63 @@ class PalabreGenerator(Generator):
 
     def generate_output(self, writer: Any) -> None:
         static = self.static_page_sources()
+        jobs: list[Job] = []
         for language, prefix in self.passes():
             site = self.sites[prefix]
-            site.static_pages = [_static_view(page, language, prefix) for page in static]
-            self.use_language(language)
-            for page in self.pages(site):
-                self.write(writer, site, page)
+            site.static_pages = [
+                _static_view(page, language, prefix, static, self.settings["SITEURL"])
+                for page in static
+            ]
+            jobs.extend(Job(prefix, page) for page in self.pages(site))
         if len(self.languages) > 1 and self.root_mode == "redirect":
             default = self.sites[self.prefix(self.languages[0])]
-            for page in self.pages(default):
-                self.write_redirect(writer, page)
-        self.write_feeds()
-        self.write_open_data()
+            jobs.extend(Job(None, page) for page in self.pages(default))
+        for template in sorted({job.page.template for job in jobs} | {"redirect"}):
+            self.get_template(template)  # compiled once, before workers are forked
+        manifest = OutputManifest(Path(self.settings["CACHE_PATH"]), Path(self.output_path))
+        self.previous = manifest.previous()
+        pages = parallel_map(self.render_job, jobs, self.workers)
+        others = [*self.copy_theme_files(), *self.write_feeds(), *self.write_open_data()]
+        results = pages + [(name, was_changed, None) for name, was_changed in others]
+        written = {name: page_digest for name, _, page_digest in results}
+        if len(written) != len(results):
+            raise PalabreError("two pages would be written to the same file")
+        changed = sum(1 for _, was_changed, _ in results if was_changed)
+        removed = manifest.replace(written)
+        for cache in self.caches.values():
+            cache.save()
         site = self.sites[self.prefix(self.languages[0])]
         logger.info(
-            "Palabre: wrote %d discussions, %d contributions, %d authors in %d languages",
+            "Palabre: %d discussions, %d contributions, %d authors in %d languages: "
+            "%d files, %d changed, %d removed",
             len(site.discussions),
             sum(len(d.contributions) for d in site.discussions),
             len(site.authors),
             len(self.languages),
+            len(written),
+            changed,
+            len(removed),
         )
+
+    def render_job(self, job: Job) -> tuple[str, bool, str]:
+        """Render one page and write it if its bytes changed: (file, changed, digest).
+
+        A page whose digest is the one it had in the previous build is not rendered at all.
+        """
+        if job.prefix is None:
+            name, template, values = self.redirect_values(job.page)
+        else:
+            name, template, values = self.page_values(self.sites[job.prefix], job.page)
+        page_digest = self.page_digest(job)
+        path = output_path(self.output_path, name)
+        if self.previous.get(name) == page_digest and path.is_file():
+            return name, False, page_digest
+        self.use_language(values["ui_language"])
+        relative = self.settings["RELATIVE_URLS"]
+        text = self.get_template(template).render(
+            page_context(self.context, name, relative, values)
+        )
+        return name, write_if_changed(path, text), page_digest
 
     def static_page_sources(self) -> list[Any]:
         """Pelican's pages (about, charter...) read from content/pages, in a stable order."""
@@ -156,46 +254,55 @@ class PalabreGenerator(Generator):
             return []
         return [(language, self.prefix(language) + path) for language in self.languages]
 
-    def write(self, writer: Any, site: SiteView, page: Page) -> None:
+    def page_values(self, site: SiteView, page: Page) -> tuple[str, str, dict[str, Any]]:
         url = site.prefix + page.path
-        writer.write_file(
-            save_as(url),
-            self.get_template(page.template),
-            self.context,
-            relative_urls=self.settings["RELATIVE_URLS"],
-            page_url=url,
-            page_path=page.path,
-            palabre=site,
-            ui_language=site.language,
-            alternates=self.alternates(page.path),
-            canonical=self.prefix(site.language) + page.path if not site.prefix else None,
-            language_script=LANGUAGE_SCRIPT,
+        values = {
+            "page_url": url,
+            "page_path": page.path,
+            "palabre": site,
+            "ui_language": site.language,
+            "alternates": self.alternates(page.path),
+            "canonical": self.prefix(site.language) + page.path if not site.prefix else None,
+            "language_script": LANGUAGE_SCRIPT,
             **page.values,
-        )
+        }
+        return save_as(url), page.template, values
 
-    def write_redirect(self, writer: Any, page: Page) -> None:
+    def redirect_values(self, page: Page) -> tuple[str, str, dict[str, Any]]:
         """A page at the root that sends readers to their language's version of it."""
         default = self.languages[0]
-        writer.write_file(
-            save_as(page.path),
-            self.get_template("redirect"),
-            self.context,
-            relative_urls=self.settings["RELATIVE_URLS"],
-            page_url=page.path,
-            page_path=page.path,
-            ui_language=default,
-            target=self.prefix(default) + page.path,
-            alternates=self.alternates(page.path),
-            language_script=LANGUAGE_SCRIPT,
-        )
+        values = {
+            "page_url": page.path,
+            "page_path": page.path,
+            "ui_language": default,
+            "target": self.prefix(default) + page.path,
+            "alternates": self.alternates(page.path),
+            "language_script": LANGUAGE_SCRIPT,
+        }
+        return save_as(page.path), "redirect", values
 
     def use_language(self, language: str) -> None:
+        if getattr(self, "_language_in_use", None) == language:
+            return
+        self._language_in_use = language
         translations_dir = Path(self.theme) / THEME_TRANSLATIONS
         self.env.install_gettext_translations(
             i18n.translations(translations_dir, language), newstyle=True
         )
 
-    def write_feeds(self) -> None:
+    def copy_theme_files(self) -> list[tuple[str, bool]]:
+        """The theme's CSS and scripts, copied only when they changed (Pelican always copies)."""
+        static = Path(self.theme) / "static"
+        target = self.settings["THEME_STATIC_DIR"]
+        copied = []
+        for source in sorted(p for p in static.rglob("*") if p.is_file()):
+            name = f"{target}/{source.relative_to(static).as_posix()}"
+            copied.append(
+                (name, write_if_changed(output_path(self.output_path, name), source.read_bytes()))
+            )
+        return copied
+
+    def write_feeds(self) -> list[tuple[str, bool]]:
         site = self.sites[self.prefix(self.languages[0])]
         site_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL") or ""
         limit = self.settings["PALABRE_FEED_ITEMS"]
@@ -203,6 +310,7 @@ class PalabreGenerator(Generator):
         for discussion in site.discussions:
             latest = sorted(discussion.contributions, key=lambda c: (c.date, c.id), reverse=True)
             feeds.append((discussion.feed_url, discussion.title, discussion.url, latest[:limit]))
+        written = []
         for feed_url, title, page_url, entries in feeds:
             text = atom_feed(
                 title=title,
@@ -212,10 +320,10 @@ class PalabreGenerator(Generator):
                 language=site.language,
                 entries=entries,
             )
-            path = Path(sanitised_join(self.output_path, feed_url))
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-
+            written.append(
+                (feed_url, write_if_changed(output_path(self.output_path, feed_url), text))
+            )
+        return written
 
     def write_open_data(self) -> list[tuple[str, bool]]:
         """Each discussion's JSON and CSV files: once per site, whatever the language."""
@@ -228,15 +336,34 @@ class PalabreGenerator(Generator):
         ]
 
 
-def _static_view(page: Any, language: str, prefix: str) -> StaticPageView:
+def _plain(value: Any) -> bool:
+    """Settings that can be digested: text, numbers and containers of them (no objects)."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return True
+    if isinstance(value, list | tuple):
+        return all(_plain(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return False
+
+
+def _static_view(
+    page: Any, language: str, prefix: str, siblings: list[Any], site_url: str
+) -> StaticPageView:
     """The page in ``language`` when Pelican read a translation of it, else as written."""
     chosen = next(
         (t for t in [page, *getattr(page, "translations", [])] if t.lang == language), page
     )
     return StaticPageView(
-        url=prefix + page.url, slug=page.slug, title=chosen.title, language=chosen.lang,
+        url=prefix + page.url,
+        slug=page.slug,
+        title=chosen.title,
+        language=chosen.lang,
         source=chosen,
-    )  # fmt: skip
+        prefix=prefix,
+        sibling_urls=tuple(sibling.url for sibling in siblings),
+        site_url=site_url,
+    )
 
 
 def _ui(context: Context) -> str:

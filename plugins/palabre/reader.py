@@ -12,16 +12,16 @@ from typing import Any
 
 from pelican import signals
 
-from .loader import DISCUSSIONS, load_archive
+from .loader import DISCUSSIONS, ParsedCache, load_archive
 from .model import Archive
 from .settings import with_defaults
 
 logger = logging.getLogger(__name__)
 
 
-def read_archive(settings: dict[str, Any]) -> Archive:
+def read_archive(settings: dict[str, Any], parsed_cache: ParsedCache | None = None) -> Archive:
     values = with_defaults(settings)
-    return load_archive(Path(settings["PATH"]), values["PALABRE_MAX_FILE_BYTES"])
+    return load_archive(Path(settings["PATH"]), values["PALABRE_MAX_FILE_BYTES"], parsed_cache)
 
 
 def keep_pelican_out_of_discussions(pelican: Any) -> None:
@@ -32,9 +32,11 @@ def keep_pelican_out_of_discussions(pelican: Any) -> None:
         excluded = list(settings.get(key) or [])
         if DISCUSSIONS not in excluded:
             settings[key] = [*excluded, DISCUSSIONS]
-    # Palabre writes the site's own pages itself, once per interface language.
+    # Palabre writes the site's own pages itself, once per interface language, and copies
+    # the theme's files only when they change.
     settings["PAGE_SAVE_AS"] = ""
     settings["PAGE_LANG_SAVE_AS"] = ""
+    settings["THEME_STATIC_PATHS"] = []
 
 
 def register() -> None:

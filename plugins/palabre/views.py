@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -169,11 +170,26 @@ class StaticPageView:
     title: str
     language: str
     source: Any  # the page as Pelican read it
+    prefix: str = ""  # the interface language's URL prefix
+    sibling_urls: tuple[str, ...] = ()  # URLs of the static pages, without prefix
+    site_url: str = ""
 
     @property
     def content(self) -> Markup:
         # Read when the page is written: Pelican fixes its internal links for that page.
-        return Markup(self.source.content)
+        content = self.source.content
+        if self.prefix and self.sibling_urls:
+            content = self._links_in_language(content)
+        return Markup(content)
+
+    def _links_in_language(self, content: str) -> str:
+        """Links to other static pages lead to their version in the same language."""
+        roots = [r"(?:\.\.(?:/\.\.)*)?/"]
+        if self.site_url:
+            roots.append(re.escape(self.site_url.rstrip("/")) + "/")
+        pages = "|".join(re.escape(url) for url in self.sibling_urls)
+        pattern = re.compile(rf'href="((?:{"|".join(roots)}))({pages})(#[^"]*)?"')
+        return pattern.sub(lambda m: f'href="{m[1]}{self.prefix}{m[2]}{m[3] or ""}"', content)
 
 
 @dataclass(eq=False)

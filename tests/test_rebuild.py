@@ -1,0 +1,113 @@
+"""Rebuilds: only what changed is written, removed content disappears, and the result is
+byte-for-byte what a full build of the same content gives; workers change nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.factories import write_contribution
+from tests.sites import SAMPLE_CONTENT, build
+
+DISCUSSION = "territorial-approach-2013"
+LANGUAGES = {"PALABRE_LANGUAGES": ["en", "fr", "es"]}
+
+
+def snapshot(output: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()
+    }
+
+
+def modification_times(output: Path) -> dict[str, int]:
+    return {
+        p.relative_to(output).as_posix(): p.stat().st_mtime_ns
+        for p in output.rglob("*")
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    copy = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, copy)
+    return copy
+
+
+def full_build(content: Path, tmp_path: Path, name: str) -> dict[str, bytes]:
+    output = tmp_path / name
+    build(
+        content, output, CACHE_PATH=str(tmp_path / f"cache-{name}"), PALABRE_WORKERS=1, **LANGUAGES
+    )
+    return snapshot(output)
+
+
+def test_workers_give_the_same_site_as_a_single_process(content: Path, tmp_path: Path) -> None:
+    serial = full_build(content, tmp_path, "serial")
+    output = tmp_path / "parallel"
+    build(content, output, CACHE_PATH=str(tmp_path / "cache-p"), PALABRE_WORKERS=2, **LANGUAGES)
+    assert len(serial) > 100  # enough pages for the workers to start
+    assert snapshot(output) == serial
+
+
+def test_a_rebuild_after_no_change_writes_nothing(content: Path, tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    settings = {"CACHE_PATH": str(tmp_path / "cache"), **LANGUAGES}
+    build(content, output, **settings)
+    before = modification_times(output)
+    build(content, output, **settings)
+    assert modification_times(output) == before
+
+
+def test_a_rebuild_equals_a_full_build_after_add_edit_rename_delete(
+    content: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "output"
+    settings = {"CACHE_PATH": str(tmp_path / "cache"), **LANGUAGES}
+    build(content, output, **settings)
+    week_1 = content / "discussions" / DISCUSSION / "contributions" / "week-1"
+
+    for cid in ("2013-07-13-new-voice", "2013-07-14-short-lived"):
+        write_contribution(
+            content, DISCUSSION, 1, cid, title="A new voice", language="en", date=cid[:10],
+            author="New Voice", in_reply_to="2013-07-09-aminata-traore",
+        )  # fmt: skip
+    edited = week_1 / "2013-07-11-elena-marchetti.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", "utf-8")
+    before = modification_times(output)
+    build(content, output, **settings)
+    after = modification_times(output)
+    rewritten = {name for name in after if before.get(name) != after[name]}
+    assert f"en/{DISCUSSION}/2013-07-13-new-voice/index.html" in rewritten
+    assert f"en/{DISCUSSION}/2013-07-11-elena-marchetti/index.html" in rewritten
+    assert "en/youth-employment-2024/index.html" not in rewritten
+    assert "theme/css/palabre.css" not in rewritten
+    assert snapshot(output) == full_build(content, tmp_path, "full-1")
+
+    # A rename and a deletion: the old pages go away.
+    (week_1 / "2013-07-13-new-voice.md").rename(week_1 / "2013-07-13-renamed-voice.md")
+    (week_1 / "2013-07-14-short-lived.md").unlink()
+    build(content, output, **settings)
+    files = snapshot(output)
+    assert f"fr/{DISCUSSION}/2013-07-13-new-voice/index.html" not in files
+    assert f"fr/{DISCUSSION}/2013-07-13-renamed-voice/index.html" in files
+    assert f"es/{DISCUSSION}/2013-07-14-short-lived/index.html" not in files
+    assert files == full_build(content, tmp_path, "full-2")
+
+
+def test_a_template_change_reaches_every_page(content: Path, tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "theme", theme)
+    output = tmp_path / "output"
+    settings = {"CACHE_PATH": str(tmp_path / "cache"), "THEME": str(theme), **LANGUAGES}
+    build(content, output, **settings)
+    base = theme / "templates" / "base.html"
+    base.write_text(
+        base.read_text(encoding="utf-8").replace("<body>", "<body data-edited>"), "utf-8"
+    )
+    build(content, output, **settings)
+    pages = [p for p in output.rglob("index.html") if "data-redirect" not in p.read_text()]
+    assert pages
+    assert all("<body data-edited>" in p.read_text(encoding="utf-8") for p in pages)
