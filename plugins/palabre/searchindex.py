@@ -32,7 +32,9 @@ from lunr.token_set import TokenSet
 from lunr.vector import Vector
 
 from . import markup, stemming
-from .model import Archive, Contribution, Discussion
+from .model import Archive, Contribution, Discussion, Summary
+from .report import summary_url
+from .summary import fill_citations, render_summary
 from .views import contribution_url, discussion_url, render_contribution
 
 Kind = Literal["call", "summary", "contribution"]
@@ -49,7 +51,6 @@ FIELD_NAMES: tuple[str, ...] = tuple(name for name, _ in FIELDS)
 EXCERPT_CHARACTERS = 200
 MAX_CLAUSES = 24  # a pasted paragraph is not a query (same limit in text.js)
 CALL_HEADING_SHIFT = 1
-SUMMARY_URL = "{discussion}/summary/"
 SYNTAX = "*:^~+-"
 
 Message = Literal["", "empty", "stopwords"]
@@ -140,7 +141,7 @@ def documents(archive: Archive, rendered: Mapping[str, str] | None = None) -> li
     for discussion in archive.discussions:
         for language, source in sorted(discussion.calls.items()):
             found.append(_call(discussion, language, source))
-        for language, summary in sorted(getattr(discussion, "summaries", {}).items()):
+        for language, summary in sorted(discussion.summaries.items()):
             found.append(_summary(discussion, language, summary))
         for contribution in discussion.contributions:
             html = rendered.get(f"{contribution.discussion}/{contribution.id}")
@@ -166,13 +167,13 @@ def _call(discussion: Discussion, language: str, source: str) -> SearchDocument:
     )  # fmt: skip
 
 
-def _summary(discussion: Discussion, language: str, summary: object) -> SearchDocument:
-    html = markup.render(getattr(summary, "body", ""), "summary-", CALL_HEADING_SHIFT)
-    day = getattr(summary, "date", None)
+def _summary(discussion: Discussion, language: str, summary: Summary) -> SearchDocument:
+    # Citations point to contributions, which are indexed themselves: left out of the text.
+    html = fill_citations(render_summary(summary), lambda _ids: "")
     return _document(
         "summary", html, discussion=discussion.slug, week=0, language=language,
-        id="summary", url=SUMMARY_URL.format(discussion=discussion.slug),
-        date=day.isoformat() if day else "", title=str(getattr(summary, "title", "")),
+        id="summary", url=summary_url(discussion.slug),
+        date=summary.date.isoformat() if summary.date else "", title=summary.title,
         author="", organisation="", country="",
     )  # fmt: skip
 
