@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Literal
 
@@ -57,6 +57,16 @@ Message = Literal["", "empty", "stopwords"]
 
 
 @dataclass(frozen=True)
+class Original:
+    """What a translation's result says of its original, so that no other file is needed."""
+
+    language: str
+    url: str  # as SearchDocument.url
+    title: str
+    machine: bool  # the translation is a machine translation
+
+
+@dataclass(frozen=True)
 class SearchDocument:
     """One searchable text and what a result shows of it. ``week`` is 0 for none."""
 
@@ -73,6 +83,7 @@ class SearchDocument:
     country: str
     text: str
     excerpt: str
+    original: Original | None = None  # for a translation of a contribution
 
 
 Posting = list[list[tuple[int, float]]]  # per field, (ref, score) in ref order
@@ -143,9 +154,14 @@ def documents(archive: Archive, rendered: Mapping[str, str] | None = None) -> li
             found.append(_call(discussion, language, source))
         for language, summary in sorted(discussion.summaries.items()):
             found.append(_summary(discussion, language, summary))
+        by_id = {c.id: c for c in discussion.contributions}
         for contribution in discussion.contributions:
             html = rendered.get(f"{contribution.discussion}/{contribution.id}")
-            found.append(_contribution(contribution, html or render_contribution(contribution)))
+            doc = _contribution(contribution, html or render_contribution(contribution))
+            original = by_id.get(contribution.translation_of or "")
+            if original is not None:
+                doc = replace(doc, original=_original(contribution, original))
+            found.append(doc)
     return found
 
 
@@ -185,6 +201,15 @@ def _contribution(c: Contribution, html: str) -> SearchDocument:
         title=c.title, author=c.author, organisation=c.organisation or "",
         country=c.country or "",
     )  # fmt: skip
+
+
+def _original(translation: Contribution, original: Contribution) -> Original:
+    return Original(
+        language=original.language,
+        url=contribution_url(original.discussion, original.id),
+        title=original.title,
+        machine=translation.translation == "machine",
+    )
 
 
 # --- Indexes ---------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ Files, under ``search/`` in the built site (all JSON; refs are numbers, see sear
     discussion's documents only (``0`` for a term it lacks).
 ``<lang>/docs-NNN.json``
     what results show, ``chunk`` documents a file: ``[kind, url, title, author,
-    organisation, country, date, excerpt]``.
+    organisation, country, date, excerpt]``, and for a translation of a contribution a
+    ninth item naming its original: ``[language, url, title, 1 if machine-translated]``.
 """
 
 from __future__ import annotations
@@ -180,11 +181,15 @@ def _discussion_ranges(
     return ranges
 
 
-def _details(doc: Any) -> list[str]:
-    return [
+def _details(doc: Any) -> list[Any]:
+    row: list[Any] = [
         doc.kind, doc.url, doc.title, doc.author, doc.organisation, doc.country, doc.date,
         doc.excerpt,
     ]  # fmt: skip
+    original = getattr(doc, "original", None)
+    if original is not None:
+        row.append([original.language, original.url, original.title, int(original.machine)])
+    return row
 
 
 def reassemble(read: Callable[[str], str], language: str) -> dict[str, Any]:

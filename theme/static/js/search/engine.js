@@ -259,15 +259,23 @@ export class SearchEngine {
     }
   }
 
-  /** What a result shows: {kind, url, title, author, organisation, country, date, excerpt, discussion, week}. */
+  /**
+   * What a result shows: {kind, url, title, author, organisation, country, date, excerpt,
+   * discussion, week, original}; `original` is null, or for a translation
+   * {language, url, title, machine}.
+   */
   async details(hit) {
     const manifest = await this.manifest();
     const language = manifest.languages.find((entry) => entry.code === hit.language);
     const chunk = await this.load(`${hit.language}/docs-${pad(Math.floor(hit.ref / manifest.chunk))}.json`);
-    const [kind, url, title, author, organisation, country, date, excerpt] = chunk[hit.ref % manifest.chunk];
+    const [kind, url, title, author, organisation, country, date, excerpt, translated] =
+      chunk[hit.ref % manifest.chunk];
     const run = placeOf(language.runs, hit.ref);
+    const original = translated
+      ? { language: translated[0], url: translated[1], title: translated[2], machine: Boolean(translated[3]) }
+      : null;
     return {
-      kind, url, title, author, organisation, country, date, excerpt,
+      kind, url, title, author, organisation, country, date, excerpt, original,
       discussion: manifest.discussions[run.discussion], week: run.week,
     };
   }

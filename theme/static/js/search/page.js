@@ -70,21 +70,32 @@ class SearchPage {
       timeZone: "UTC",
     });
     this.names = {
-      discussion: this.optionNames("discussion"),
-      language: this.optionNames("language"),
+      discussion: this.optionNames("discussion", (option) => option.value),
+      language: this.optionNames("language", (option) => option.dataset.code),
     };
+    // Without a choice in the address, the reader's language (when anything is written
+    // in it); "all" searches every language.
+    this.defaultLanguage = this.form.elements.language.dataset.default || "";
     this.generation = 0;
     this.hits = [];
     this.shown = 0;
     this.pushNext = true; // the first change after a committed state gets its own entry
   }
 
-  optionNames(name) {
+  optionNames(name, keyOf) {
     const names = new Map();
     for (const option of this.form.elements[name].options) {
-      if (option.value) names.set(option.value, option);
+      const key = keyOf(option);
+      if (key) names.set(key, option);
     }
     return names;
+  }
+
+  /** The language filter for the engine: a code, or "" for every language. */
+  language() {
+    const value = this.form.elements.language.value;
+    if (value === "all") return "";
+    return value || this.defaultLanguage;
   }
 
   start() {
@@ -148,7 +159,7 @@ class SearchPage {
     const filters = {
       discussion: this.form.elements.discussion.value,
       week: Number(this.form.elements.week.value) || 0,
-      language: this.form.elements.language.value,
+      language: this.language(),
     };
     if (!text) {
       this.clear("");
@@ -216,6 +227,7 @@ class SearchPage {
     item.append(heading);
 
     const ui = { lang: document.documentElement.lang };
+    if (doc.original) item.append(this.original(doc.original));
     if (doc.author) {
       const who = element("p", "search-result__who", ui);
       const author = element("bdi", "", { lang: hit.language });
@@ -257,6 +269,23 @@ class SearchPage {
       item.append(excerpt);
     }
     return item;
+  }
+
+  /** A translation's note: marked as one, naming its original with a link to it. */
+  original(original) {
+    const note = element("p", "search-result__original", { lang: document.documentElement.lang });
+    const option = this.names.language.get(original.language);
+    const name = option ? option.textContent.trim() : original.language;
+    const words = original.machine ? this.text.machineTranslation : this.text.translation;
+    const link = element("a", "", {
+      href: new URL(original.url, this.pageRoot).href,
+      hreflang: original.language,
+      lang: original.language,
+      dir: "auto",
+    });
+    link.textContent = original.title;
+    note.append(words.replace("{language}", name), " ", link);
+    return note;
   }
 
   /** Arrow keys move between the box and the results; Escape goes back to the box. */
