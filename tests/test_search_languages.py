@@ -182,3 +182,18 @@ def test_other_languages_only_on_request_and_in_the_address(
     _status(page_, "1 résultat")
     expect(page_.locator(".search-result__title a")).to_have_text(ORIGINAL_TITLE)
     page_.close()
+
+
+def test_with_nothing_in_the_readers_language_every_language_is_searched(
+    tmp_path: Path,
+) -> None:
+    content = content_tree(tmp_path)
+    write_discussion(content, "demo", languages=("fr",), weeks=1)
+    write_contribution(content, cid=ORIGINAL, title=ORIGINAL_TITLE)
+    site = build(content, tmp_path / "output", **LANGUAGES)
+    soup = page(site, "en/search/")
+    select = soup.select_one("select#search-language")
+    assert select["data-default"] == ""
+    assert [o["value"] for o in select.find_all("option")] == ["", "fr"]
+    assert select.find("option").get_text(strip=True) == "All languages"
+    assert soup.select_one("#search-language-note") is None
