@@ -20,7 +20,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Literal
@@ -106,26 +106,7 @@ class LanguageIndex:
 
     @cached_property
     def index(self) -> Index:
-        fields = list(FIELD_NAMES)
-        inverted: dict[str, dict[str, Any]] = {}
-        elements: dict[str, list[float]] = {
-            f"{field}/{ref}": [] for ref in range(len(self.documents)) for field in fields
-        }
-        for number, (term, posting) in enumerate(zip(self.terms, self.postings, strict=True)):
-            entry: dict[str, Any] = {}
-            for field, pairs in zip(fields, posting, strict=True):
-                entry[field] = {str(ref): {} for ref, _ in pairs}
-                for ref, score in pairs:
-                    elements[f"{field}/{ref}"] += [number, score]
-            entry["_index"] = number
-            inverted[term] = entry
-        return Index(
-            inverted_index=inverted,
-            field_vectors={ref: Vector(values) for ref, values in elements.items()},
-            token_set=TokenSet.from_list(self.terms),
-            fields=fields,
-            pipeline=self.pipeline,
-        )
+        return lunr_index(self.terms, self.postings, len(self.documents), self.pipeline)
 
 
 @dataclass(frozen=True)
@@ -219,17 +200,50 @@ def build_indexes(
     docs: Iterable[SearchDocument],
     support: stemming.LanguageSupport,
     discussion_order: Sequence[str],
+    counts: Callable[[SearchDocument], FieldCounts] | None = None,
 ) -> dict[str, LanguageIndex]:
-    """One index per language, languages in order of their first document."""
+    """One index per language, languages in order of their first document.
+
+    ``counts`` gives a document's terms (``document_terms``); a caller that keeps them
+    between builds passes its own, so that only the weights are computed again.
+    """
     position = {slug: n for n, slug in enumerate(discussion_order)}
     by_language: dict[str, list[SearchDocument]] = {}
     for doc in docs:
         by_language.setdefault(doc.language, []).append(doc)
+    terms_of = counts or (lambda doc: document_terms(doc, support))
     indexes = {}
     for language, group in by_language.items():
         group.sort(key=lambda d: (position[d.discussion], d.week, KIND_ORDER[d.kind], d.date, d.id))
-        indexes[language] = _build(group, support, language)
+        terms, postings = build_from_counts([terms_of(doc) for doc in group])
+        indexes[language] = LanguageIndex(
+            language, group, terms, postings, support.pipeline(language)
+        )
     return indexes
+
+
+# One document's terms: per field, (terms in the order lunr meets them, how often each).
+FieldCounts = tuple[tuple[tuple[str, ...], tuple[int, ...]], ...]
+
+
+def field_values(doc: SearchDocument) -> tuple[str, ...]:
+    """What each field of ``FIELDS`` indexes, in that order."""
+    return (doc.title, doc.author, doc.organisation, doc.country, doc.text)
+
+
+def document_terms(doc: SearchDocument, support: stemming.LanguageSupport) -> FieldCounts:
+    """What lunr's builder keeps of a document: per field, each term and its frequency.
+
+    Depends only on the document's fields, its language and the pipeline (the code and
+    lunr-languages), not on the other documents: a build may keep it by content.
+    Each distinct word goes through the pipeline once (``LanguageSupport.terms``), and the
+    terms keep the order lunr's pipeline gives them (first met first).
+    """
+    found = []
+    for value in field_values(doc):
+        counted = support.terms(doc.language, value)
+        found.append((tuple(counted), tuple(counted.values())))
+    return tuple(found)
 
 
 # lunr's defaults (lunr.Builder): term-frequency saturation and field-length normalisation.
@@ -237,50 +251,76 @@ K1 = 1.2
 B = 0.75
 
 
-def _build(
-    docs: list[SearchDocument], support: stemming.LanguageSupport, language: str
-) -> LanguageIndex:
-    """What ``lunr.Builder`` makes, with its arithmetic, from terms made once per word.
+def build_from_counts(
+    counts: Sequence[FieldCounts],
+    boosts: Sequence[int] = tuple(boost for _, boost in FIELDS),
+    *,
+    numbering: Literal["sorted", "lunr"] = "sorted",
+) -> tuple[list[str], list[Posting]]:
+    """What ``lunr.Builder.build()`` makes of documents ``0..n-1`` with these term counts.
 
-    lunr's builder runs the pipeline on every token and inserts vector entries one by one;
-    here each distinct word goes through the pipeline once and terms are numbered in
-    sorted order straight away. tests/test_search_text.py checks that lunr's own builder
-    gives the same index.
+    Only this part depends on the whole corpus (document count, average field lengths,
+    each term's idf); it follows lunr 0.8's ``Builder`` (``_calculate_average_field_lengths``,
+    ``_create_field_vectors``, ``idf``) operation for operation, so the floats are the
+    same to the last bit. Returns the terms, a term's number being its position, and per
+    term and field the (ref, score) pairs in ref order. ``numbering="lunr"`` numbers terms
+    as lunr's builder does (in the order first met); ``"sorted"`` (the index's) in sorted
+    order, which changes no score. tests/test_search_text.py compares the serialised
+    indexes with lunr's byte for byte.
     """
-    fields = list(FIELD_NAMES)
-    boosts = dict(FIELDS)
-    frequencies: list[list[Counter[str]]] = []  # per document, per field
-    lengths = dict.fromkeys(fields, 0)
+    count = len(counts)
+    lengths = [0] * len(boosts)
     documents_with_term: Counter[str] = Counter()  # lunr counts a document once per field
-    for doc in docs:
-        values = (doc.title, doc.author, doc.organisation, doc.country, doc.text)
-        per_field = []
-        for field, value in zip(fields, values, strict=True):
-            counts = support.terms(language, value)
-            lengths[field] += sum(counts.values())
-            documents_with_term.update(counts.keys())
-            per_field.append(counts)
-        frequencies.append(per_field)
-    count = len(docs)
-    average = {field: lengths[field] / count for field in fields}
-    terms = sorted(documents_with_term)
+    for per_field in counts:
+        for f, (terms, frequencies) in enumerate(per_field):
+            lengths[f] += sum(frequencies)
+            documents_with_term.update(terms)
+    average = [length / count for length in lengths]
+    terms = sorted(documents_with_term) if numbering == "sorted" else list(documents_with_term)
     number = {term: n for n, term in enumerate(terms)}
     idf = {
         term: math.log(1 + abs((count - with_term + 0.5) / (with_term + 0.5)))
         for term, with_term in documents_with_term.items()
     }
-    postings: list[Posting] = [[[] for _ in fields] for _ in terms]
-    for ref, per_field in enumerate(frequencies):
-        for f, (field, counts) in enumerate(zip(fields, per_field, strict=True)):
-            if not counts:
+    postings: list[Posting] = [[[] for _ in boosts] for _ in terms]
+    for ref, per_field in enumerate(counts):
+        for f, (terms_here, frequencies) in enumerate(per_field):
+            if not terms_here:
                 continue  # lunr divides by the average length only for terms it has
-            length = sum(counts.values())
-            norm = K1 * (1 - B + B * (length / average[field]))
-            for term, tf in counts.items():
+            length = sum(frequencies)
+            norm = K1 * (1 - B + B * (length / average[f]))
+            boost = boosts[f]
+            for term, tf in zip(terms_here, frequencies, strict=True):
                 score = idf[term] * ((K1 + 1) * tf) / (norm + tf)
-                score *= boosts[field]
+                score *= boost
                 postings[number[term]][f].append((ref, round(score, 3)))
-    return LanguageIndex(language, docs, terms, postings, support.pipeline(language))
+    return terms, postings
+
+
+def lunr_index(
+    terms: Sequence[str], postings: Sequence[Posting], count: int, pipeline: Pipeline
+) -> Index:
+    """The ``lunr.Index`` of ``build_from_counts``'s result, as lunr's builder makes it."""
+    fields = list(FIELD_NAMES)
+    inverted: dict[str, dict[str, Any]] = {}
+    elements: dict[str, list[float]] = {
+        f"{field}/{ref}": [] for ref in range(count) for field in fields
+    }
+    for number, (term, posting) in enumerate(zip(terms, postings, strict=True)):
+        entry: dict[str, Any] = {}
+        for field, pairs in zip(fields, posting, strict=True):
+            entry[field] = {str(ref): {} for ref, _ in pairs}
+            for ref, score in pairs:
+                elements[f"{field}/{ref}"] += [number, score]
+        entry["_index"] = number
+        inverted[term] = entry
+    return Index(
+        inverted_index=inverted,
+        field_vectors={ref: Vector(values) for ref, values in elements.items()},
+        token_set=TokenSet.from_list(sorted(terms)),
+        fields=fields,
+        pipeline=pipeline,
+    )
 
 
 # --- Queries ---------------------------------------------------------------------------------
