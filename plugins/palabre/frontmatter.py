@@ -205,9 +205,7 @@ def _read_fields(
             )
             values["translation"] = None
         elif root.get("translation_of") is None:
-            reader.problem(
-                line, "translation", "expected only with translation_of, got it without"
-            )
+            reader.problem(line, "translation", "expected only with translation_of, got it without")
     return values
 
 
