@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import snowballstemmer
 from pelican import signals
 from pelican.generators import Generator
 
 from . import i18n, searchindex, shards
+from .incremental import Cache, code_digest, digest
 from .model import Archive
 from .output import output_path, page_context, write_if_changed
 from .pages import LANGUAGE_SCRIPT
@@ -105,19 +108,29 @@ class SearchGenerator(Generator):
             for c in d.contributions
         }
         docs = searchindex.documents(archive, rendered)
+        texts = time.perf_counter()
         slugs = [d.slug for d in archive.discussions]
-        indexes = searchindex.build_indexes(docs, support, slugs)
+        cache = Cache(Path(self.settings["CACHE_PATH"]), "palabre-search").load()
+        counts = cached_counts(cache, support, modules)
+        indexes = searchindex.build_indexes(docs, support, slugs, counts)
+        weights = time.perf_counter()
         files = shards.search_files(indexes, slugs)
         changed = self.write_index(files)
+        cache.save()
         self.copy_lunr(modules, list(indexes))
         self.write_pages(pages, list(indexes))
         logger.info(
-            "Palabre: search index of %d texts in %d languages: %d files, %d changed, in %.1f s",
+            "Palabre: search index of %d texts in %d languages (%d term counts computed): "
+            "%d files, %d changed, in %.1f s (texts %.1f s, index %.1f s, files %.1f s)",
             len(docs),
             len(indexes),
+            counts.computed,  # type: ignore[attr-defined]
             len(files),
             changed,
             time.perf_counter() - started,
+            texts - started,
+            weights - texts,
+            time.perf_counter() - weights,
         )
 
     def write_index(self, files: dict[str, str]) -> int:
@@ -130,6 +143,10 @@ class SearchGenerator(Generator):
         for stale in sorted(root.rglob("*.json")):
             if stale not in wanted:
                 stale.unlink()
+        # A removed discussion's or language's folder goes too, as a full build has none.
+        for folder in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True):
+            if not any(folder.iterdir()):
+                folder.rmdir()
         return changed
 
     def copy_lunr(self, modules: Path, languages: list[str]) -> None:
@@ -192,6 +209,37 @@ class SearchGenerator(Generator):
         self.env.install_gettext_translations(
             i18n.translations(translations, language), newstyle=True
         )
+
+
+def cached_counts(
+    cache: Cache, support: LanguageSupport, modules: Path
+) -> Callable[[searchindex.SearchDocument], searchindex.FieldCounts]:
+    """``searchindex.document_terms``, kept in ``cache`` between builds.
+
+    A document's term counts depend on its fields, its language and the pipeline only
+    (Palabre's code, lunr-languages' stop words, the Snowball stemmers), so they are kept
+    by a digest of those; only the weights, which depend on every document, are computed
+    on every build (``searchindex.build_from_counts``).
+    """
+    package = modules / "lunr-languages" / "package.json"
+    version = digest(
+        "search-terms",
+        code_digest(),
+        package.read_bytes() if package.is_file() else b"",
+        getattr(snowballstemmer, "__version__", ""),
+    )
+
+    def counts(doc: searchindex.SearchDocument) -> searchindex.FieldCounts:
+        key = digest(version, doc.language, *searchindex.field_values(doc))
+        found = cache.get(key)
+        if found is None:
+            found = searchindex.document_terms(doc, support)
+            cache.put(key, found)
+            counts.computed += 1  # type: ignore[attr-defined]
+        return found
+
+    counts.computed = 0  # type: ignore[attr-defined]
+    return counts
 
 
 def get_generators(_: Any) -> type[Generator]:
