@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import pass_context
+from jinja2 import FileSystemBytecodeCache, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 from pelican import signals
@@ -34,7 +34,7 @@ from .output import (
     write_if_changed,
 )
 from .reader import read_archive
-from .report import attach_reports, open_data_files
+from .report import attach_reports, data_url, open_data_files
 from .settings import build_day, interface_languages, with_defaults
 from .summary import archive_coverage
 from .texts import missing_texts
@@ -175,8 +175,12 @@ class PalabreGenerator(Generator):
         manifest = OutputManifest(Path(self.settings["CACHE_PATH"]), Path(self.output_path))
         self.previous = manifest.previous()
         pages = parallel_map(self.render_job, jobs, self.workers)
-        others = [*self.copy_theme_files(), *self.write_feeds(), *self.write_open_data()]
-        results = pages + [(name, was_changed, None) for name, was_changed in others]
+        others = [*self.copy_theme_files(), *self.write_feeds()]
+        results = [
+            *pages,
+            *self.write_open_data(),
+            *((name, was_changed, None) for name, was_changed in others),
+        ]
         written = {name: page_digest for name, _, page_digest in results}
         if len(written) != len(results):
             raise PalabreError("two pages would be written to the same file")
@@ -325,15 +329,35 @@ class PalabreGenerator(Generator):
             )
         return written
 
-    def write_open_data(self) -> list[tuple[str, bool]]:
-        """Each discussion's JSON and CSV files: once per site, whatever the language."""
+    def write_open_data(self) -> list[tuple[str, bool, str]]:
+        """Each discussion's JSON and CSV files: once per site, whatever the language.
+
+        They depend on their discussion and the site only, so a rebuild skips them when
+        neither changed.
+        """
         site = self.sites[self.prefix(self.languages[0])]
         site_url = self.settings.get("SITEURL") or ""
-        return [
-            (name, write_if_changed(output_path(self.output_path, name), text))
-            for discussion in site.discussions
-            for name, text in open_data_files(discussion, site_url)
-        ]
+        written = []
+        for discussion in site.discussions:
+            data_digest = digest(self.digests[""], self.digests[discussion.slug], "open data")
+            names = [data_url(discussion.slug, kind) for kind in ("json", "csv")]
+            if all(
+                self.previous.get(name) == data_digest
+                and output_path(self.output_path, name).is_file()
+                for name in names
+            ):
+                written.extend((name, False, data_digest) for name in names)
+                continue
+            written.extend(
+                (name, write_if_changed(output_path(self.output_path, name), text), data_digest)
+                for name, text in open_data_files(discussion, site_url)
+            )
+        return written
+
+
+def _ensure_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _plain(value: Any) -> bool:
@@ -407,6 +431,10 @@ def install_interface_language(generator: Generator) -> None:
     for code in interface_languages(values):  # fail at start-up on a missing catalogue
         i18n.translations(translations_dir, code)
     env = generator.env
+    # Compiled templates are kept between builds: compiling them is a third of a rebuild.
+    env.bytecode_cache = FileSystemBytecodeCache(
+        str(_ensure_dir(Path(generator.settings["CACHE_PATH"]) / "palabre-templates"))
+    )
     if not any(name.endswith("InternationalizationExtension") for name in env.extensions):
         env.add_extension("jinja2.ext.i18n")
     env.install_gettext_translations(i18n.translations(translations_dir, language), newstyle=True)
