@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup
@@ -34,6 +35,7 @@ def contribution_url(discussion: str, cid: str) -> str:
     return f"{discussion}/{cid}/"
 
 
+@lru_cache(maxsize=65536)  # an archive repeats the same few hundred names
 def author_slug(name: str) -> str:
     slug = slugify(name, max_length=80, word_boundary=True)
     if slug:
