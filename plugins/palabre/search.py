@@ -88,6 +88,21 @@ def search_page(site: SiteView, languages: list[str]) -> dict[str, Any]:
     return {"search": page, "search_stylesheet": STYLESHEET, "search_script": PAGE_SCRIPT}
 
 
+def cached_texts(cache: Cache) -> searchindex.TextOf:
+    """``searchindex.plain_and_excerpt``, kept between builds by the HTML's digest."""
+    version = code_digest()
+
+    def text_of(html: str) -> tuple[str, str]:
+        key = digest("search text", version, html)
+        found = cache.get(key)
+        if found is None:
+            found = searchindex.plain_and_excerpt(html)
+            cache.put(key, found)
+        return found
+
+    return text_of
+
+
 class SearchGenerator(Generator):
     """Writes ``search/``, lunr's files and the search pages, after the pages generator."""
 
@@ -107,10 +122,10 @@ class SearchGenerator(Generator):
             for d in default.discussions
             for c in d.contributions
         }
-        docs = searchindex.documents(archive, rendered)
+        cache = Cache(Path(self.settings["CACHE_PATH"]), "palabre-search").load()
+        docs = searchindex.documents(archive, rendered, cached_texts(cache))
         texts = time.perf_counter()
         slugs = [d.slug for d in archive.discussions]
-        cache = Cache(Path(self.settings["CACHE_PATH"]), "palabre-search").load()
         counts = cached_counts(cache, support, modules)
         indexes = searchindex.build_indexes(docs, support, slugs, counts)
         weights = time.perf_counter()

@@ -126,8 +126,24 @@ class Outcome:
 # --- Documents -------------------------------------------------------------------------------
 
 
-def documents(archive: Archive, rendered: Mapping[str, str] | None = None) -> list[SearchDocument]:
-    """Every searchable text of ``archive``; ``rendered`` maps ``discussion/id`` to HTML."""
+TextOf = Callable[[str], tuple[str, str]]
+
+
+def plain_and_excerpt(html: str) -> tuple[str, str]:
+    """The indexed text of some HTML and the excerpt shown in results."""
+    return markup.plain_text(html), markup.excerpt(html, EXCERPT_CHARACTERS)
+
+
+def documents(
+    archive: Archive,
+    rendered: Mapping[str, str] | None = None,
+    text_of: TextOf = plain_and_excerpt,
+) -> list[SearchDocument]:
+    """Every searchable text of ``archive``; ``rendered`` maps ``discussion/id`` to HTML.
+
+    ``text_of`` turns a contribution's HTML into its text and excerpt; a build passes a
+    cached version of ``plain_and_excerpt`` so that unchanged texts are not read again.
+    """
     rendered = rendered or {}
     found: list[SearchDocument] = []
     for discussion in archive.discussions:
@@ -138,7 +154,7 @@ def documents(archive: Archive, rendered: Mapping[str, str] | None = None) -> li
         by_id = {c.id: c for c in discussion.contributions}
         for contribution in discussion.contributions:
             html = rendered.get(f"{contribution.discussion}/{contribution.id}")
-            doc = _contribution(contribution, html or render_contribution(contribution))
+            doc = _contribution(contribution, html or render_contribution(contribution), text_of)
             original = by_id.get(contribution.translation_of or "")
             if original is not None:
                 doc = replace(doc, original=_original(contribution, original))
@@ -146,11 +162,14 @@ def documents(archive: Archive, rendered: Mapping[str, str] | None = None) -> li
     return found
 
 
-def _document(kind: Kind, html: str, **values: object) -> SearchDocument:
+def _document(
+    kind: Kind, html: str, text_of: TextOf = plain_and_excerpt, **values: object
+) -> SearchDocument:
+    text, excerpt = text_of(html)
     return SearchDocument(
         kind=kind,
-        text=markup.plain_text(html),
-        excerpt=markup.excerpt(html, EXCERPT_CHARACTERS),
+        text=text,
+        excerpt=excerpt,
         **values,  # type: ignore[arg-type]
     )
 
@@ -175,9 +194,9 @@ def _summary(discussion: Discussion, language: str, summary: Summary) -> SearchD
     )  # fmt: skip
 
 
-def _contribution(c: Contribution, html: str) -> SearchDocument:
+def _contribution(c: Contribution, html: str, text_of: TextOf) -> SearchDocument:
     return _document(
-        "contribution", html, discussion=c.discussion, week=c.week, language=c.language,
+        "contribution", html, text_of, discussion=c.discussion, week=c.week, language=c.language,
         id=c.id, url=contribution_url(c.discussion, c.id), date=c.date.isoformat(),
         title=c.title, author=c.author, organisation=c.organisation or "",
         country=c.country or "",
