@@ -59,6 +59,8 @@ class ContentTree:
 
     def shown(self, path: Path) -> str:
         """The path as problems show it: relative to the folder that holds ``content/``."""
+        if path.is_absolute() and path.is_relative_to(self.base):  # no resolve(): it is slow
+            return path.relative_to(self.base).as_posix()
         try:
             return path.resolve().relative_to(self.base).as_posix()
         except ValueError:

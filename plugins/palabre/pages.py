@@ -121,7 +121,9 @@ class PalabreGenerator(Generator):
     def page_digest(self, job: Job) -> str:
         """Digest of everything the page can show (see ``incremental``)."""
         values = job.page.values
-        if "discussion" in values:
+        if job.prefix is None:  # a root redirect shows only its address and the languages
+            slugs = []
+        elif "discussion" in values:
             slugs = [values["discussion"].slug]
         elif "author" in values:
             slugs = sorted({c.discussion for c in values["author"].contributions})
