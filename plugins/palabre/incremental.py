@@ -71,6 +71,7 @@ class Cache:
         self.path = cache_dir / f"{name}.pickle"
         self.data: dict[Any, Any] = {}
         self.used: set[Any] = set()
+        self.changed = False
 
     def load(self) -> Cache:
         try:
@@ -91,9 +92,16 @@ class Cache:
     def put(self, key: Any, value: Any) -> None:
         self.data[key] = value
         self.used.add(key)
+        self.changed = True
 
     def save(self) -> None:
-        """Keep what this build used, so that the file does not grow forever."""
+        """Keep what this build used, so that the file does not grow forever.
+
+        A build that used every entry and added none leaves the file as it is: writing
+        tens of megabytes again would cost a rebuild more than anything it skipped.
+        """
+        if not self.changed and len(self.used) == len(self.data):
+            return
         kept = {key: self.data[key] for key in self.used if key in self.data}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".tmp")
