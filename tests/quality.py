@@ -17,7 +17,7 @@ import pytest
 
 from tests.factories import content_tree, write_contribution, write_discussion
 from tests.sites import ROOT, SAMPLE_CONTENT, build
-from tests.test_hostile import HOSTILE_BODIES, HOSTILE_TITLE
+from tests.test_hostile import write_hostile_contributions
 
 # Pages of a discussion folder that are not contributions (reserved ids, frontmatter.py).
 REPORT_PAGES = frozenset({"summary", "proceedings"})
@@ -84,16 +84,7 @@ def build_hostile_site(root: Path, **overrides: object) -> Path:
         "organisation": '<img src=x onerror="alert(1)">',
         "country": "</bdi><script>alert(1)</script>",
     }
-    for index, (name, body) in enumerate(sorted(HOSTILE_BODIES.items())):
-        write_contribution(
-            content,
-            cid=f"2013-07-09-{name}",
-            date="2013-07-09",
-            title=HOSTILE_TITLE if index == 0 else f"Hostile {name}",
-            author="<script>alert('author')</script>",
-            body=body,
-            **hostile,
-        )
+    write_hostile_contributions(content, **hostile)
     write_contribution(
         content,
         cid="2013-07-10-rich",

@@ -46,11 +46,8 @@ HOSTILE_BODIES = {
 HOSTILE_TITLE = '"><img src=x onerror=alert(1)></script><script>alert(2)</script>'
 
 
-@pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("hostile")
-    content = content_tree(root)
-    write_discussion(content, "demo", weeks=1)
+def write_hostile_contributions(content: Path, **fields: object) -> None:
+    """One contribution per hostile body in week 1 of "demo", under hostile names."""
     for index, (name, body) in enumerate(sorted(HOSTILE_BODIES.items())):
         write_contribution(
             content,
@@ -58,9 +55,17 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             date="2013-07-09",
             title=HOSTILE_TITLE if index == 0 else f"Hostile {name}",
             author="<script>alert('author')</script>",
-            organisation='<img src=x onerror="alert(1)">',
             body=body,
+            **fields,
         )
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("hostile")
+    content = content_tree(root)
+    write_discussion(content, "demo", weeks=1)
+    write_hostile_contributions(content, organisation='<img src=x onerror="alert(1)">')
     return build(content, root / "output")
 
 

@@ -25,10 +25,10 @@ from palabre.loader import load_archive
 from palabre.search import node_modules
 from tests.factories import content_tree, write_contribution, write_discussion
 from tests.sites import ROOT, SAMPLE_CONTENT, build, page
+from tests.test_hostile import HOSTILE_TITLE
 from tests.test_search_text import HOSTILE_QUERIES
 
 NODE_SCRIPT = ROOT / "tests" / "js" / "search-node.js"
-HOSTILE_TITLE = '"><img src=x onerror=alert(1)></script><script>alert(2)</script>'
 TERRITORIAL = "territorial-approach-2013"
 
 QUERIES: list[tuple[str, dict[str, Any]]] = [

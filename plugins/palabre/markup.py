@@ -266,6 +266,5 @@ def excerpt(fragment: str, limit: int = 280) -> str:
 
 
 def _strip_footnotes(fragment: str) -> str:
-    fragment = re.sub(r'<sup[^>]*><a class="footnote-ref"[^>]*>[^<]*</a></sup>', "", fragment)
     fragment = re.sub(r'<sup class="footnote-ref">.*?</sup>', "", fragment, flags=re.DOTALL)
     return re.sub(r'<section class="footnotes">.*?</section>', "", fragment, flags=re.DOTALL)
