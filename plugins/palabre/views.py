@@ -242,8 +242,10 @@ def build_site(
 ) -> SiteView:
     """Arrange ``archive`` for pages in interface ``language``, with URLs under ``prefix``.
 
-    ``rendered`` maps ``discussion/id`` to HTML already made (shared by every language,
-    or made in parallel); whatever is missing is rendered with ``render`` and added to it.
+    ``rendered`` maps ``discussion/id`` to HTML already made and ``discussion/id#excerpt``
+    to its excerpt (shared by every language, or made in parallel, see
+    ``incremental.render_contributions``); whatever is missing is rendered with ``render``
+    and added to it.
     """
     rendered = {} if rendered is None else rendered
     discussions = [
@@ -266,14 +268,14 @@ def _discussion_view(
     views = {}
     for c in discussion.contributions:
         key = f"{c.discussion}/{c.id}"
-        if key not in rendered:
+        if key not in rendered or key + "#excerpt" not in rendered:
             rendered[key] = render(c)
             rendered[key + "#excerpt"] = markup.excerpt(rendered[key])
         body = rendered[key]
         views[c.id] = ContributionView(
             contribution=c,
             html=Markup(body),
-            excerpt=rendered.get(key + "#excerpt") or markup.excerpt(body),
+            excerpt=rendered[key + "#excerpt"],
             url=prefix + contribution_url(c.discussion, c.id),
             author_url=prefix + author_url(c.author),
             week_url=prefix + week_url(c.discussion, c.week),
