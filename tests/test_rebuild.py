@@ -4,6 +4,7 @@ byte-for-byte what a full build of the same content gives; workers change nothin
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,79 @@ def test_a_template_change_reaches_every_page(content: Path, tmp_path: Path) -> 
     pages = [p for p in output.rglob("index.html") if "data-redirect" not in p.read_text()]
     assert pages
     assert all("<body data-edited>" in p.read_text(encoding="utf-8") for p in pages)
+
+
+def _replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path.name} lacks {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _edits(content: Path) -> list[tuple[str, Callable[[], None]]]:
+    """Edits that each reach pages other than the edited contribution's own, named."""
+    folder = content / "discussions" / DISCUSSION
+    weeks = folder / "contributions"
+    aminata = weeks / "week-1" / "2013-07-09-aminata-traore.md"
+    ousmane = weeks / "week-3" / "2013-07-24-ousmane-sy.md"
+
+    def add_reply_in_another_week() -> None:
+        write_contribution(
+            content, DISCUSSION, 4, "2013-08-01-late-reply", title="A late reply",
+            language="en", date="2013-08-01", author="Late Reply",
+            in_reply_to="2013-07-16-jose-antonio-nunez",
+        )  # fmt: skip
+
+    def add_original_between_two() -> None:
+        write_contribution(
+            content, DISCUSSION, 2, "2013-07-16-inserted", title="Inserted between two",
+            language="es", date="2013-07-16", author="Elena Marchetti",
+        )  # fmt: skip
+
+    def move_to_week_4() -> None:
+        moved = (weeks / "week-3" / "2013-07-25-hannah-vogel.md").rename(
+            weeks / "week-4" / "2013-07-25-hannah-vogel.md"
+        )
+        _replace_in(moved, "week: 3", "week: 4")
+
+    return [
+        ("title of a translated original with a reply",
+         lambda: _replace_in(aminata, "Le jumelage comme cadre", "Le jumelage, cadre")),
+        ("a reply in another week", add_reply_in_another_week),
+        ("an original between two others, by a known author", add_original_between_two),
+        ("the author of a reply", lambda: _replace_in(ousmane, "author: Ousmane Sy",
+                                                      "author: Ousmane Sy Junior")),
+        ("a translation becomes a machine one",
+         lambda: _replace_in(weeks / "week-1" / "2013-07-10-aminata-traore-en.md",
+                             "translation_of:", "translation: machine\ntranslation_of:")),
+        ("a contribution moves to another week", move_to_week_4),
+        ("the reply cites another contribution",
+         lambda: _replace_in(folder / "summary.en.md", "[@2013-07-11-elena-marchetti]",
+                             "[@2013-07-25-hannah-vogel]")),
+        ("a week's title", lambda: _replace_in(folder / "discussion.yml",
+                                               "Decentralised cooperation", "Cooperation")),
+        ("the discussion's title", lambda: _replace_in(folder / "discussion.yml",
+                                                       "Towards a", "Toward a")),
+        ("a reply is deleted", (weeks / "week-4" / "2013-08-01-late-reply.md").unlink),
+        ("a body only", lambda: _replace_in(ousmane, "\n---\n", "\n---\n\nA first line.\n")),
+    ]  # fmt: skip
+
+
+def test_a_rebuild_equals_a_full_build_edit_after_edit(content: Path, tmp_path: Path) -> None:
+    """Each edit reaches pages other than its own (neighbours, pager, author, reply,
+    week): a rebuild that skipped one of them would differ from the full build."""
+    output = tmp_path / "output"
+    settings = {"CACHE_PATH": str(tmp_path / "cache"), "PALABRE_LANGUAGES": ["en", "fr"]}
+    build(content, output, **settings)
+    for number, (name, edit) in enumerate(_edits(content)):
+        before = snapshot(output)
+        edit()
+        build(content, output, **settings)
+        rebuilt = snapshot(output)
+        assert rebuilt != before, f"{name}: the rebuild changed nothing"
+        full = tmp_path / f"full-{number}"
+        build(content, full, CACHE_PATH=str(tmp_path / f"cache-full-{number}"),
+              PALABRE_WORKERS=1, PALABRE_LANGUAGES=["en", "fr"])  # fmt: skip
+        expected = snapshot(full)
+        wrong = sorted(k for k in expected.keys() | rebuilt.keys()
+                       if expected.get(k) != rebuilt.get(k))  # fmt: skip
+        assert not wrong, f"{name}: the rebuild differs from a full build in {wrong[:5]}"

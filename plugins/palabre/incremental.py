@@ -25,6 +25,7 @@ from typing import Any
 import markdown_it
 import nh3
 
+from .dependencies import digest
 from .markup import excerpt
 from .model import Contribution
 from .output import parallel_map
@@ -33,16 +34,6 @@ logger = logging.getLogger(__name__)
 
 # Raise when the shape of cached objects changes, so that old caches are ignored.
 CACHE_VERSION = "palabre-cache-1"
-
-
-def digest(*parts: object) -> str:
-    """A stable hex digest of ``parts`` (text, bytes, or anything with a stable repr)."""
-    hasher = hashlib.sha256()
-    for part in parts:
-        data = part if isinstance(part, bytes) else repr(part).encode("utf-8")
-        hasher.update(len(data).to_bytes(8, "big"))
-        hasher.update(data)
-    return hasher.hexdigest()
 
 
 def files_digest(paths: Iterable[Path], root: Path) -> str:

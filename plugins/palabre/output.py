@@ -22,8 +22,9 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 MANIFEST = "palabre-outputs.json"
-# Below this many items, starting worker processes costs more than it saves.
-PARALLEL_THRESHOLD = 64
+# Below this many items, starting worker processes costs more than it saves (a page of a
+# large discussion takes tens of milliseconds; a fork, a few).
+PARALLEL_THRESHOLD = 8
 
 
 def write_if_changed(path: Path, text: str | bytes) -> bool:

@@ -8,9 +8,11 @@ default language's pages.
 from __future__ import annotations
 
 import logging
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +24,9 @@ from pelican.generators import Generator
 
 from . import i18n
 from .charts import bar_chart
+from .dependencies import ArchiveDigests, PageDigests, digest
 from .feeds import atom_feed
-from .incremental import Cache, code_digest, digest, folder_digest, render_contributions
+from .incremental import Cache, code_digest, folder_digest, render_contributions
 from .model import Archive, ContentError, PalabreError
 from .output import (
     OutputManifest,
@@ -38,7 +41,16 @@ from .report import attach_reports, data_url, open_data_files
 from .settings import build_day, interface_languages, with_defaults
 from .summary import archive_coverage
 from .texts import missing_texts
-from .views import SITE_FEED_URL, SiteView, StaticPageView, build_site, render_contribution, save_as
+from .views import (
+    SITE_FEED_URL,
+    ContributionView,
+    DiscussionView,
+    SiteView,
+    StaticPageView,
+    build_site,
+    render_contribution,
+    save_as,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,14 +65,31 @@ class Job:
     prefix: str | None
     page: Page
 
+    @property
+    def name(self) -> str:
+        """The output file."""
+        return save_as((self.prefix or "") + self.page.path)
+
+
+@dataclass(frozen=True)
+class Output:
+    """Files to write (one page, a feed, a discussion's data), the digest of what they show,
+    and how to make them: ``make()`` gives (file, text) pairs."""
+
+    names: tuple[str, ...]
+    digest: str
+    make: Callable[[], list[tuple[str, str]]]
+
 
 @dataclass(frozen=True)
 class Page:
-    """One page to write: its URL without the language prefix, template and values."""
+    """One page to write: its URL without the language prefix, template and values, and
+    the digest of what it shows (see ``dependencies``)."""
 
     path: str
     template: str
     values: dict[str, Any]
+    digest: str
 
 
 class PalabreGenerator(Generator):
@@ -90,7 +119,8 @@ class PalabreGenerator(Generator):
         rendered = render_contributions(
             archive.contributions(), self.caches["markup"], render_contribution, self.workers
         )
-        self.digests = self.content_digests(archive, today)
+        self.digests = ArchiveDigests(archive, today)
+        self.site_digest_value = self.site_digest()
         self.sites = {
             prefix: build_site(archive, language, today, rendered=rendered, prefix=prefix)
             for language, prefix in self.passes()
@@ -101,42 +131,16 @@ class PalabreGenerator(Generator):
         self.report_missing_texts(archive)
         self.report_coverage(archive)
 
-    def content_digests(self, archive: Archive, today: Any) -> dict[str, str]:
-        """Digest of the whole site's settings and theme, and of each discussion."""
+    def site_digest(self) -> str:
+        """Digest of what every page depends on: code, theme, settings, the site's pages."""
         theme = Path(self.theme)
         settings = sorted((key, value) for key, value in self.settings.items() if _plain(value))
-        digests = {
-            "": digest(
-                code_digest(),
-                folder_digest(theme / "templates"),
-                folder_digest(theme / "translations"),
-                folder_digest(Path(self.settings["PATH"]) / "pages"),
-                settings,
-            )
-        }
-        for discussion in archive.discussions:
-            digests[discussion.slug] = digest(discussion, discussion.status_on(today))
-        return digests
-
-    def page_digest(self, job: Job) -> str:
-        """Digest of everything the page can show (see ``incremental``)."""
-        values = job.page.values
-        if job.prefix is None:  # a root redirect shows only its address and the languages
-            slugs = []
-        elif "discussion" in values:
-            slugs = [values["discussion"].slug]
-        elif "author" in values:
-            slugs = sorted({c.discussion for c in values["author"].contributions})
-        elif job.page.template == "page":
-            slugs = []
-        else:  # home, contributors, and any page we know nothing about: everything
-            slugs = sorted(self.digests)
         return digest(
-            self.digests[""],
-            [self.digests[slug] for slug in slugs],
-            job.prefix,
-            job.page.path,
-            job.page.template,
+            code_digest(),
+            folder_digest(theme / "templates"),
+            folder_digest(theme / "translations"),
+            folder_digest(Path(self.settings["PATH"]) / "pages"),
+            settings,
         )
 
     def prefix(self, language: str) -> str:
@@ -168,21 +172,30 @@ class PalabreGenerator(Generator):
                 _static_view(page, language, prefix, static, self.settings["SITEURL"])
                 for page in static
             ]
-            jobs.extend(Job(prefix, page) for page in self.pages(site))
+            jobs.extend(Job(prefix, page) for page in self.pages(site, prefix))
         if len(self.languages) > 1 and self.root_mode == "redirect":
             default = self.sites[self.prefix(self.languages[0])]
-            jobs.extend(Job(None, page) for page in self.pages(default))
-        for template in sorted({job.page.template for job in jobs} | {"redirect"}):
-            self.get_template(template)  # compiled once, before workers are forked
+            jobs.extend(Job(None, page) for page in self.pages(default, None))
         manifest = OutputManifest(Path(self.settings["CACHE_PATH"]), Path(self.output_path))
         self.previous = manifest.previous()
-        pages = parallel_map(self.render_job, jobs, self.workers)
-        others = [*self.copy_theme_files(), *self.write_feeds()]
-        results = [
-            *pages,
-            *self.write_open_data(),
-            *((name, was_changed, None) for name, was_changed in others),
+        outputs = [
+            *(Output((job.name,), job.page.digest, partial(self.render_page, job)) for job in jobs),
+            *self.feeds(),
+            *self.open_data(),
         ]
+        # An output whose digest is the one it had in the previous build is not made again
+        # at all: only the others are shared out over the workers.
+        kept = [self.unchanged(output) for output in outputs]
+        todo = [output for output, same in zip(outputs, kept, strict=True) if not same]
+        for template in sorted({job.page.template for job in jobs}):
+            self.get_template(template)  # compiled once, before workers are forked
+        made = parallel_map(self.write_output, todo, self.workers)
+        results = [
+            *((name, False, output.digest)
+              for output, same in zip(outputs, kept, strict=True) if same for name in output.names),
+            *(item for items in made for item in items),
+            *((name, was_changed, None) for name, was_changed in self.copy_theme_files()),
+        ]  # fmt: skip
         written = {name: page_digest for name, _, page_digest in results}
         if len(written) != len(results):
             raise PalabreError("two pages would be written to the same file")
@@ -193,66 +206,61 @@ class PalabreGenerator(Generator):
         site = self.sites[self.prefix(self.languages[0])]
         logger.info(
             "Palabre: %d discussions, %d contributions, %d authors in %d languages: "
-            "%d files, %d changed, %d removed",
+            "%d files, %d rendered, %d changed, %d removed",
             len(site.discussions),
             sum(len(d.contributions) for d in site.discussions),
             len(site.authors),
             len(self.languages),
             len(written),
+            len(todo),
             changed,
             len(removed),
         )
 
-    def render_job(self, job: Job) -> tuple[str, bool, str]:
-        """Render one page and write it if its bytes changed: (file, changed, digest).
+    def unchanged(self, output: Output) -> bool:
+        """The output's digest is the one it had, and its files are still there."""
+        # A plain join only to look: files are written through output_path, which
+        # refuses names that leave the output folder.
+        return all(
+            self.previous.get(name) == output.digest
+            and os.path.isfile(os.path.join(self.output_path, name))
+            for name in output.names
+        )
 
-        A page whose digest is the one it had in the previous build is not rendered at all.
-        """
+    def write_output(self, output: Output) -> list[tuple[str, bool, str]]:
+        """Make an output's files and write those whose bytes changed: (file, changed, digest)."""
+        return [
+            (name, write_if_changed(output_path(self.output_path, name), text), output.digest)
+            for name, text in output.make()
+        ]
+
+    def render_page(self, job: Job) -> list[tuple[str, str]]:
         if job.prefix is None:
-            name, template, values = self.redirect_values(job.page)
+            template, values = "redirect", self.redirect_values(job.page)
         else:
-            name, template, values = self.page_values(self.sites[job.prefix], job.page)
-        page_digest = self.page_digest(job)
-        path = output_path(self.output_path, name)
-        if self.previous.get(name) == page_digest and path.is_file():
-            return name, False, page_digest
+            template, values = job.page.template, self.page_values(self.sites[job.prefix], job.page)
         self.use_language(values["ui_language"])
         relative = self.settings["RELATIVE_URLS"]
-        text = self.get_template(template).render(
-            page_context(self.context, name, relative, values)
-        )
-        return name, write_if_changed(path, text), page_digest
+        name = job.name
+        context = page_context(self.context, name, relative, values)
+        return [(name, self.get_template(template).render(context))]
 
     def static_page_sources(self) -> list[Any]:
         """Pelican's pages (about, charter...) read from content/pages, in a stable order."""
         pages = list(self.context.get("pages", [])) + list(self.context.get("hidden_pages", []))
         return sorted(pages, key=lambda page: page.slug)
 
-    def pages(self, site: SiteView) -> Iterator[Page]:
-        prefix = site.prefix
-
-        def path(url: str) -> str:
-            return url[len(prefix) :]
-
-        yield Page("", "home", {})
-        yield Page("authors/", "authors", {})
-        for discussion in site.discussions:
-            yield Page(path(discussion.url), "discussion", {"discussion": discussion})
-            for week in discussion.weeks:
-                yield Page(path(week.url), "week", {"discussion": discussion, "week": week})
-            for contribution in discussion.contributions:
-                yield Page(
-                    path(contribution.url),
-                    "contribution",
-                    {"discussion": discussion, "contribution": contribution},
-                )
-            report = discussion.report
-            yield Page(path(report.url), "summary", {"discussion": discussion})
-            yield Page(path(report.proceedings_url), "proceedings", {"discussion": discussion})
-        for author in site.authors:
-            yield Page(path(author.url), "author", {"author": author})
-        for static in site.static_pages:
-            yield Page(path(static.url), "page", {"page": static})
+    def pages(self, site: SiteView, prefix: str | None) -> Iterator[Page]:
+        """Every page of ``site``, as written under ``prefix`` (``None``: root redirects,
+        which show only their address and the languages)."""
+        shown = PageDigests(self.site_digest_value, self.digests, prefix)
+        start = len(site.prefix)
+        for url, template, values in _site_pages(site):
+            path = url[start:]
+            if prefix is None:
+                yield Page(path, template, values, shown.page(path, "redirect"))
+            else:
+                yield Page(path, template, values, shown.of(path, template, values))
 
     def alternates(self, path: str) -> list[tuple[str, str]]:
         """(language, URL) of one page in every interface language."""
@@ -260,7 +268,7 @@ class PalabreGenerator(Generator):
             return []
         return [(language, self.prefix(language) + path) for language in self.languages]
 
-    def page_values(self, site: SiteView, page: Page) -> tuple[str, str, dict[str, Any]]:
+    def page_values(self, site: SiteView, page: Page) -> dict[str, Any]:
         url = site.prefix + page.path
         values = {
             "page_url": url,
@@ -272,9 +280,9 @@ class PalabreGenerator(Generator):
             "language_script": LANGUAGE_SCRIPT,
             **page.values,
         }
-        return save_as(url), page.template, values
+        return values
 
-    def redirect_values(self, page: Page) -> tuple[str, str, dict[str, Any]]:
+    def redirect_values(self, page: Page) -> dict[str, Any]:
         """A page at the root that sends readers to their language's version of it."""
         default = self.languages[0]
         values = {
@@ -285,7 +293,7 @@ class PalabreGenerator(Generator):
             "alternates": self.alternates(page.path),
             "language_script": LANGUAGE_SCRIPT,
         }
-        return save_as(page.path), "redirect", values
+        return values
 
     def use_language(self, language: str) -> None:
         if getattr(self, "_language_in_use", None) == language:
@@ -308,53 +316,79 @@ class PalabreGenerator(Generator):
             )
         return copied
 
-    def write_feeds(self) -> list[tuple[str, bool]]:
+    def feeds(self) -> list[Output]:
+        """The site's feed and each discussion's."""
         site = self.sites[self.prefix(self.languages[0])]
-        site_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL") or ""
         limit = self.settings["PALABRE_FEED_ITEMS"]
-        feeds = [(SITE_FEED_URL, self.settings["SITENAME"], site.home_url, site.latest(limit))]
-        for discussion in site.discussions:
-            latest = sorted(discussion.contributions, key=lambda c: (c.date, c.id), reverse=True)
-            feeds.append((discussion.feed_url, discussion.title, discussion.url, latest[:limit]))
-        written = []
-        for feed_url, title, page_url, entries in feeds:
-            text = atom_feed(
-                title=title,
-                site_url=site_url,
-                page_url=page_url,
-                feed_url=feed_url,
-                language=site.language,
-                entries=entries,
+        feeds = [
+            (SITE_FEED_URL, self.settings["SITENAME"], site.home_url, self.digests.archive,
+             partial(site.latest, limit)),
+            *((d.feed_url, d.title, d.url, self.digests.wholes[d.slug], partial(_latest, d, limit))
+              for d in site.discussions),
+        ]  # fmt: skip
+        return [
+            Output(
+                (feed_url,),
+                digest(self.site_digest_value, shown, "feed"),
+                partial(self.feed, feed_url, title, page_url, entries),
             )
-            written.append(
-                (feed_url, write_if_changed(output_path(self.output_path, feed_url), text))
-            )
-        return written
+            for feed_url, title, page_url, shown, entries in feeds
+        ]
 
-    def write_open_data(self) -> list[tuple[str, bool, str]]:
-        """Each discussion's JSON and CSV files: once per site, whatever the language.
+    def feed(
+        self, feed_url: str, title: str, page_url: str, entries: Callable[[], list[Any]]
+    ) -> list[tuple[str, str]]:
+        site_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL") or ""
+        text = atom_feed(
+            title=title,
+            site_url=site_url,
+            page_url=page_url,
+            feed_url=feed_url,
+            language=self.languages[0],
+            entries=entries(),
+        )
+        return [(feed_url, text)]
 
-        They depend on their discussion and the site only, so a rebuild skips them when
-        neither changed.
-        """
+    def open_data(self) -> list[Output]:
+        """Each discussion's JSON and CSV files: once per site, whatever the language."""
         site = self.sites[self.prefix(self.languages[0])]
         site_url = self.settings.get("SITEURL") or ""
-        written = []
-        for discussion in site.discussions:
-            data_digest = digest(self.digests[""], self.digests[discussion.slug], "open data")
-            names = [data_url(discussion.slug, kind) for kind in ("json", "csv")]
-            if all(
-                self.previous.get(name) == data_digest
-                and output_path(self.output_path, name).is_file()
-                for name in names
-            ):
-                written.extend((name, False, data_digest) for name in names)
-                continue
-            written.extend(
-                (name, write_if_changed(output_path(self.output_path, name), text), data_digest)
-                for name, text in open_data_files(discussion, site_url)
+        return [
+            Output(
+                tuple(data_url(d.slug, kind) for kind in ("json", "csv")),
+                digest(self.site_digest_value, self.digests.wholes[d.slug], "open data"),
+                partial(open_data_files, d, site_url),
             )
-        return written
+            for d in site.discussions
+        ]
+
+
+def _latest(discussion: DiscussionView, limit: int) -> list[ContributionView]:
+    latest = sorted(discussion.contributions, key=lambda c: (c.date, c.id), reverse=True)
+    return latest[:limit]
+
+
+def _site_pages(site: SiteView) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(URL, template, values) of every page of ``site``."""
+    yield site.home_url, "home", {}
+    yield site.authors_url, "authors", {}
+    for discussion in site.discussions:
+        yield discussion.url, "discussion", {"discussion": discussion}
+        for week in discussion.weeks:
+            yield week.url, "week", {"discussion": discussion, "week": week}
+        for contribution in discussion.contributions:
+            yield (
+                contribution.url,
+                "contribution",
+                {"discussion": discussion, "contribution": contribution},
+            )
+        report = discussion.report
+        yield report.url, "summary", {"discussion": discussion}
+        yield report.proceedings_url, "proceedings", {"discussion": discussion}
+    for author in site.authors:
+        yield author.url, "author", {"author": author}
+    for static in site.static_pages:
+        yield static.url, "page", {"page": static}
 
 
 def _ensure_dir(path: Path) -> Path:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from markupsafe import Markup, escape
 
@@ -160,17 +160,35 @@ class DigestEntry:
 
 @dataclass(eq=False)
 class ReportView:
-    """The summary page and the proceedings of one discussion."""
+    """The summary page and the proceedings of one discussion.
+
+    Figures, contributors and digests are made when a page first shows them: a rebuild
+    that renders neither page of the discussion never pays for them.
+    """
 
     url: str
     proceedings_url: str
     json_url: str
     csv_url: str
-    figures: Figures
     reply: ReplyView | None
     languages: list[str]  # the languages the reply is written in
-    contributors: list[ContributorEntry] = field(default_factory=list)
-    digest: dict[int, list[DigestEntry]] = field(default_factory=dict)
+    discussion: DiscussionView
+    prefix: str = ""
+
+    @cached_property
+    def figures(self) -> Figures:
+        return participation(self.discussion.discussion)
+
+    @cached_property
+    def contributors(self) -> list[ContributorEntry]:
+        return _contributors(self.discussion, self.prefix)
+
+    @cached_property
+    def digest(self) -> dict[int, list[DigestEntry]]:
+        return {
+            w.number: [DigestEntry(c, first_sentences(str(c.html))) for c in w.contributions]
+            for w in self.discussion.weeks
+        }
 
     @property
     def final(self) -> bool:
@@ -226,14 +244,10 @@ def _report(discussion: DiscussionView, language: str, prefix: str) -> ReportVie
         proceedings_url=prefix + proceedings_url(slug),
         json_url=data_url(slug, "json"),
         csv_url=data_url(slug, "csv"),
-        figures=participation(d),
         reply=reply,
         languages=sorted(d.summaries, key=d.languages.index),
-        contributors=_contributors(discussion, prefix),
-        digest={
-            w.number: [DigestEntry(c, first_sentences(str(c.html))) for c in w.contributions]
-            for w in discussion.weeks
-        },
+        discussion=discussion,
+        prefix=prefix,
     )
 
 

@@ -78,6 +78,15 @@ class ContributionView:
     number: int | None = None  # in the proceedings; a translation has its original's
     cited_in: list[Any] = field(default_factory=list)  # report.CitedAt, set by the report
 
+    def __post_init__(self) -> None:
+        # Templates read contribution fields (title, author, ...) straight from the view,
+        # thousands of times per build: plain attributes, not __getattr__ each time.
+        self.__dict__.update(
+            (name, value)
+            for name, value in vars(self.contribution).items()
+            if name not in self.__dict__
+        )
+
     def __getattr__(self, name: str) -> object:
         # Templates read contribution fields (title, author, ...) straight from the view.
         if name.startswith("__"):
