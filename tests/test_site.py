@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
+from palabre.model import Contribution
+from palabre.views import ContributionView
 from tests.factories import content_tree, write_contribution, write_discussion
 from tests.sites import build, html_files, page, target
 
@@ -230,3 +233,9 @@ def test_interface_language_is_a_setting(tmp_path: Path) -> None:
     assert week.html["lang"] == "fr"
     assert week.select_one("h1").get_text(" ", strip=True).startswith("Semaine 1")
     assert week.select_one(".skip-link").get_text() != "Skip to main content"
+
+
+def test_a_contribution_view_hides_none_of_its_contribution_fields() -> None:
+    """Views copy the contribution's fields beside their own: no name may be in both."""
+    own = {f.name for f in fields(ContributionView)}
+    assert own and not own & {f.name for f in fields(Contribution)}

@@ -65,6 +65,8 @@ class ArchiveDigests:
             self._add(discussion, today)
         self.archive = digest(sorted(self.wholes.items()))
         self._nodes: dict[tuple[str, str], str] = {}
+        self._around: dict[tuple[str, str], str] = {}
+        self._pagers: dict[str, Pager] = {}
 
     def _add(self, discussion: Discussion, today: dt.date) -> None:
         slug = discussion.slug
@@ -99,6 +101,26 @@ class ArchiveDigests:
             )
         return found
 
+    def around(self, discussion: DiscussionView, view: ContributionView) -> str:
+        """What a contribution's page shows in any language: the contribution and its
+        neighbours, its original's, the originals before and after, the frame."""
+        key = (view.discussion, view.id)
+        found = self._around.get(key)
+        if found is None:
+            pager = self._pagers.get(discussion.slug)
+            if pager is None:
+                pager = self._pagers[discussion.slug] = Pager(discussion.originals)
+            here = view.original or view
+            before, after = pager.around(here)
+            found = self._around[key] = joined(
+                self.frames[discussion.slug],
+                self.node(view),
+                self.node(here),
+                self.of(before),
+                self.of(after),
+            )
+        return found
+
 
 class PageDigests:
     """Digests of the pages of one interface language, written under ``prefix``."""
@@ -107,7 +129,6 @@ class PageDigests:
         self.site = site
         self.archive = archive
         self.prefix = prefix
-        self._pagers: dict[str, Pager] = {}
 
     def page(self, path: str, template: str, *shown: object) -> str:
         return digest(self.site, self.prefix, path, template, *shown)
@@ -135,23 +156,8 @@ class PageDigests:
         return self.page(path, template, a.archive)  # home, contributors, anything else
 
     def contribution(self, path: str, discussion: DiscussionView, view: ContributionView) -> str:
-        a = self.archive
-        pager = self._pagers.get(discussion.slug)
-        if pager is None:
-            pager = self._pagers[discussion.slug] = Pager(discussion.originals)
-        here = view.original or view
-        before, after = pager.around(here)
-        shown = joined(
-            self.site,
-            self.prefix or "",
-            path,
-            a.frames[discussion.slug],
-            a.node(view),
-            a.node(here),
-            a.of(before),
-            a.of(after),
-        )
-        if view.cited_in:
+        shown = joined(self.site, self.prefix or "", path, self.archive.around(discussion, view))
+        if view.cited_in:  # the reply cited depends on the interface language
             return digest(shown, [dataclasses.astuple(place) for place in view.cited_in])
         return shown
 

@@ -185,17 +185,20 @@ class PalabreGenerator(Generator):
         ]
         # An output whose digest is the one it had in the previous build is not made again
         # at all: only the others are shared out over the workers.
-        kept = [self.unchanged(output) for output in outputs]
-        todo = [output for output, same in zip(outputs, kept, strict=True) if not same]
+        todo = [output for output in outputs if not self.unchanged(output)]
         for template in sorted({job.page.template for job in jobs}):
             self.get_template(template)  # compiled once, before workers are forked
-        made = parallel_map(self.write_output, todo, self.workers)
+        made = {
+            name: (changed, made_digest)
+            for items in parallel_map(self.write_output, todo, self.workers)
+            for name, changed, made_digest in items
+        }
         results = [
-            *((name, False, output.digest)
-              for output, same in zip(outputs, kept, strict=True) if same for name in output.names),
-            *(item for items in made for item in items),
-            *((name, was_changed, None) for name, was_changed in self.copy_theme_files()),
-        ]  # fmt: skip
+            (name, *made.get(name, (False, output.digest)))
+            for output in outputs
+            for name in output.names
+        ]
+        results.extend((name, changed, None) for name, changed in self.copy_theme_files())
         written = {name: page_digest for name, _, page_digest in results}
         if len(written) != len(results):
             raise PalabreError("two pages would be written to the same file")

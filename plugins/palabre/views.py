@@ -80,12 +80,9 @@ class ContributionView:
 
     def __post_init__(self) -> None:
         # Templates read contribution fields (title, author, ...) straight from the view,
-        # thousands of times per build: plain attributes, not __getattr__ each time.
-        self.__dict__.update(
-            (name, value)
-            for name, value in vars(self.contribution).items()
-            if name not in self.__dict__
-        )
+        # thousands of times per build: plain attributes, not __getattr__ each time. The
+        # view's own fields come last, so they win (no name is in both; a test checks it).
+        self.__dict__ = {**vars(self.contribution), **self.__dict__}
 
     def __getattr__(self, name: str) -> object:
         # Templates read contribution fields (title, author, ...) straight from the view.
