@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
+import time
 from pathlib import Path
 
 import pytest
 
+from palabre import loader
 from palabre.loader import load_archive
 from palabre.model import Archive, ContentError, Problem
 from tests.factories import content_tree, write_contribution, write_discussion
@@ -394,4 +398,152 @@ def test_call_that_is_not_utf8(content: Path) -> None:
     assert load_problems(content) == [
         "content/discussions/demo/call.fr.md:3: file: expected UTF-8 text, got the byte 0xC9 "
         "at offset 9"
+    ]
+
+
+# Digests, and the caches kept between builds
+
+
+def test_every_file_read_has_its_digest(content: Path) -> None:
+    folder = write_discussion(content)
+    path = write_contribution(content)
+    discussion = load_archive(content).discussions[0]
+    files = [folder / "discussion.yml", *sorted(folder.glob("call.*.md")), path]
+    assert discussion.file_digests == {
+        f"content/discussions/demo/{file.relative_to(folder).as_posix()}": hashlib.sha256(
+            file.read_bytes()
+        ).hexdigest()
+        for file in files
+    }
+    contribution = discussion.contributions[0]
+    assert len(discussion.file_digests[contribution.source_path]) == 64
+    assert load_archive(content).file_digests() == discussion.file_digests
+
+
+class Counting(dict):
+    """A cache for the tests: a dictionary that counts what was put in it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.puts = 0
+
+    def put(self, key: object, value: object) -> None:
+        self[key] = value
+        self.puts += 1
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written by the test count as settled, as if written long before the build."""
+    monkeypatch.setattr(loader, "SETTLED_NS", -3_600_000_000_000)
+
+
+def test_with_caches_the_archive_is_the_same(content: Path, settled: None) -> None:
+    write_discussion(content)
+    write_contribution(content, cid="a")
+    write_contribution(content, week=2, cid="b", in_reply_to="a")
+    parsed, digests = Counting(), Counting()
+    first = load_archive(content, parsed_cache=parsed, digest_cache=digests)
+    assert (parsed.puts, digests.puts) == (3, 2)  # two contributions and discussion.yml
+    second = load_archive(content, parsed_cache=parsed, digest_cache=digests)
+    assert (parsed.puts, digests.puts) == (3, 2)
+    assert first == second == load_archive(content)
+    assert first.file_digests() == second.file_digests() == load_archive(content).file_digests()
+
+
+def test_files_whose_stat_is_known_are_not_read(
+    content: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_discussion(content)
+    write_contribution(content)
+    parsed, digests = Counting(), Counting()
+    archive = load_archive(content, parsed_cache=parsed, digest_cache=digests)
+
+    def no_contribution(path: str, *args: object, **kwargs: object) -> object:
+        assert "/contributions/" not in str(path), "a contribution was read again"
+        return open(path, *args, **kwargs)
+
+    monkeypatch.setattr(loader, "open", no_contribution, raising=False)
+    assert load_archive(content, parsed_cache=parsed, digest_cache=digests) == archive
+
+
+def test_files_changed_just_before_the_build_are_read_again(content: Path) -> None:
+    """A second write in the same tick of the clock would leave the same stat."""
+    write_discussion(content)
+    write_contribution(content)
+    parsed, digests = Counting(), Counting()
+    load_archive(content, parsed_cache=parsed, digest_cache=digests)
+    assert digests == {}
+    assert parsed.puts == 2
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_seen(content: Path, settled: None) -> None:
+    write_discussion(content)
+    path = write_contribution(content, title="Premier")
+    parsed, digests = Counting(), Counting()
+    load_archive(content, parsed_cache=parsed, digest_cache=digests)
+    before = path.stat()
+    edited = path.read_bytes().replace(b"Premier", b"Dernier")
+    while path.stat().st_ctime_ns == before.st_ctime_ns:  # a tick of the file system's clock
+        time.sleep(0.01)
+        path.write_bytes(edited)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    archive = load_archive(content, parsed_cache=parsed, digest_cache=digests)
+    assert archive.contributions()[0].title == "Dernier"
+
+
+def test_a_file_written_again_with_the_same_bytes_is_not_parsed_again(
+    content: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As after a ``git checkout``: a new file, a new stat, the same bytes."""
+    write_discussion(content)
+    path = write_contribution(content)
+    parsed, digests = Counting(), Counting()
+    archive = load_archive(content, parsed_cache=parsed, digest_cache=digests)
+    data = path.read_bytes()
+    path.unlink()
+    path.write_bytes(data)
+
+    def no_parsing(*args: object) -> object:
+        raise AssertionError("a contribution was parsed again")
+
+    monkeypatch.setattr(loader, "parse_contribution", no_parsing)
+    assert load_archive(content, parsed_cache=parsed, digest_cache=digests) == archive
+
+
+def test_cached_contributions_are_checked_against_the_discussion_again(
+    content: Path, settled: None
+) -> None:
+    write_discussion(content)
+    write_contribution(content, week=2, cid="2013-07-17-b")
+    parsed, digests = Counting(), Counting()
+    load_archive(content, parsed_cache=parsed, digest_cache=digests)
+    write_discussion(content, weeks=1)
+    with pytest.raises(ContentError) as caught:
+        load_archive(content, parsed_cache=parsed, digest_cache=digests)
+    assert [str(problem) for problem in caught.value.problems] == [
+        "content/discussions/demo/contributions/week-2/2013-07-17-b.md:4: week: expected a "
+        "week of the discussion (1), got 2"
+    ]
+
+
+def test_files_are_found_in_the_order_of_their_paths(content: Path) -> None:
+    """``week-1`` before ``week-1-x`` (compared as paths, not as text), hidden ones left out."""
+    write_discussion(content)
+    write_contribution(content, cid="2013-07-10-a")
+    folder = content / "discussions" / "demo" / "contributions"
+    (folder / "week-1-x").mkdir()
+    (folder / "week-1-x" / "2013-07-10-a.md").write_text("x", encoding="utf-8")
+    (folder / "week-1" / ".hidden").mkdir()
+    (folder / "week-1" / ".hidden" / "c.md").write_text("x", encoding="utf-8")
+    (folder / "week-1" / "linked").symlink_to(folder / "week-1-x")
+    found = ["/".join(parts) for parts, _ in loader._files(str(folder))]
+    assert found == ["week-1/2013-07-10-a.md", "week-1-x/2013-07-10-a.md"]
+    assert found == [
+        path.relative_to(folder).as_posix()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+        and not any(part.startswith(".") for part in path.parts)
+        and "linked" not in path.parts
     ]

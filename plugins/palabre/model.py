@@ -136,6 +136,10 @@ class Discussion:
     calls: Mapping[str, str] = field(default_factory=dict)
     summaries: Mapping[str, Summary] = field(default_factory=dict)
     contributions: tuple[Contribution, ...] = ()
+    # SHA-256 (hex) of the bytes of every file read for the discussion (discussion.yml,
+    # calls, summaries, contributions), by path as in ``source_path``. Not in the repr:
+    # what the files say is already there.
+    file_digests: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def default_language(self) -> str:
@@ -184,3 +188,7 @@ class Archive:
 
     def contributions(self) -> list[Contribution]:
         return [c for d in self.discussions for c in d.contributions]
+
+    def file_digests(self) -> dict[str, str]:
+        """SHA-256 (hex) of every file read, by path (see ``Discussion.file_digests``)."""
+        return {path: sha for d in self.discussions for path, sha in d.file_digests.items()}

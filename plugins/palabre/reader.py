@@ -12,6 +12,7 @@ from typing import Any
 
 from pelican import signals
 
+from .incremental import Cache
 from .loader import DISCUSSIONS, ParsedCache, load_archive
 from .model import Archive
 from .settings import with_defaults
@@ -20,8 +21,22 @@ logger = logging.getLogger(__name__)
 
 
 def read_archive(settings: dict[str, Any], parsed_cache: ParsedCache | None = None) -> Archive:
+    """The archive; with ``parsed_cache``, unchanged files are neither parsed nor read.
+
+    The digests of files by their stat are kept in a small cache of their own, written
+    here: stats change when texts do not (a ``git checkout`` gives every file a new one,
+    and a file's stat is kept only a build after it changed), and the big parsed cache
+    need not be written again for that.
+    """
     values = with_defaults(settings)
-    return load_archive(Path(settings["PATH"]), values["PALABRE_MAX_FILE_BYTES"], parsed_cache)
+    path, max_bytes = Path(settings["PATH"]), values["PALABRE_MAX_FILE_BYTES"]
+    if parsed_cache is None or not settings.get("CACHE_PATH"):
+        return load_archive(path, max_bytes, parsed_cache)
+    digests = Cache(Path(settings["CACHE_PATH"]), "palabre-digests").load()
+    try:
+        return load_archive(path, max_bytes, parsed_cache, digests)
+    finally:
+        digests.save()
 
 
 def keep_pelican_out_of_discussions(pelican: Any) -> None:
