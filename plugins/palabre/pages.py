@@ -7,6 +7,7 @@ default language's pages.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -98,6 +99,7 @@ class PalabreGenerator(Generator):
     sites: dict[str, SiteView]  # by prefix ("" or "fr/")
 
     def generate_context(self) -> None:
+        pause_collector()
         values = with_defaults(self.settings)
         cache_dir = Path(self.settings["CACHE_PATH"])
         self.caches = {
@@ -109,6 +111,7 @@ class PalabreGenerator(Generator):
             # Pelican's log wraps long lines to the terminal; moderators need one problem per
             # line, as `path:line: field: message`, to read and to click on.
             sys.stderr.write(f"{error}\n")
+            resume_collector()
             raise
         self.languages = interface_languages(values)
         self.root_mode = values["PALABRE_ROOT"]
@@ -130,6 +133,7 @@ class PalabreGenerator(Generator):
         self.context["palabre"] = self.sites[self.prefix(self.languages[0])]
         self.report_missing_texts(archive)
         self.report_coverage(archive)
+        settle_collector()
 
     def site_digest(self) -> str:
         """Digest of what every page depends on: code, theme, settings, the site's pages."""
@@ -497,6 +501,37 @@ def get_generators(_: Any) -> type[Generator]:
     return PalabreGenerator
 
 
+# Builds ended in this process: `pelican --autoreload` runs one build after another.
+_ENDED_BUILDS = {"count": 0}
+
+
+def pause_collector() -> None:
+    """Pause the cyclic garbage collector while the archive is read and arranged.
+
+    What is loaded and built then (archive, views, caches) lives until the build ends:
+    the collector would only walk those objects again and again, a tenth of a rebuild's
+    time, to find nothing. What an earlier build of the same process left is collected
+    first.
+    """
+    if _ENDED_BUILDS["count"]:
+        gc.collect()
+    gc.disable()
+
+
+def settle_collector() -> None:
+    """Set aside what the build keeps, and collect again for what pages make and drop."""
+    gc.freeze()
+    gc.enable()
+
+
+def resume_collector(*_: Any) -> None:
+    """At the end of a build, what it kept can be collected again."""
+    _ENDED_BUILDS["count"] += 1
+    gc.unfreeze()
+    gc.enable()
+
+
 def register() -> None:
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(install_interface_language)
+    signals.finalized.connect(resume_collector)
