@@ -130,8 +130,8 @@ class PageDigests:
         self.archive = archive
         self.prefix = prefix
 
-    def page(self, path: str, template: str, *shown: object) -> str:
-        return digest(self.site, self.prefix, path, template, *shown)
+    def page(self, path: str, template: str, *shown: str) -> str:
+        return joined(self.site, self.prefix or "", path, template, *shown)
 
     def of(self, path: str, template: str, values: dict[str, Any]) -> str:
         """The digest of the page at ``path`` that ``template`` renders with ``values``."""
@@ -141,16 +141,15 @@ class PageDigests:
             return self.contribution(path, discussion, values["contribution"])
         if template == "week" and discussion is not None:
             week: WeekView = values["week"]
-            shown = joined(*(a.node(c) for c in week.contributions))
-            return self.page(path, template, a.frames[discussion.slug], shown)
+            shown = (a.node(c) for c in week.contributions)
+            return self.page(path, template, a.frames[discussion.slug], *shown)
         if discussion is not None:  # its own page, summary, proceedings
             return self.page(path, template, a.wholes[discussion.slug])
         if template == "author":
             author: AuthorView = values["author"]
             slugs = sorted({c.discussion for c in author.contributions})
             frames = joined(*(a.frames[slug] for slug in slugs))
-            shown = joined(*(a.node(c) for c in author.contributions))
-            return self.page(path, template, frames, shown)
+            return self.page(path, template, frames, *(a.node(c) for c in author.contributions))
         if template == "page":  # the site's own pages are in the site digest
             return self.page(path, template)
         return self.page(path, template, a.archive)  # home, contributors, anything else

@@ -20,7 +20,7 @@ import io
 import logging
 import os
 import pickle
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -177,21 +177,32 @@ def render_contributions(
     cache: Cache,
     render: Callable[[Contribution], str],
     workers: int,
+    file_digests: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """HTML and excerpt of every contribution, keyed as ``views.build_site`` expects.
 
     Texts rendered by an earlier build with the same code come from ``cache``; the others
-    are rendered on every core.
+    are rendered on every core. ``file_digests`` (by source path) spare hashing every
+    body again: a file's bytes hold its body.
     """
     version = code_digest()
-    keys = {c: digest("markup", version, c.discussion, c.id, c.body) for c in contributions}
-    missing = [c for c in contributions if cache.get(keys[c]) is None]
-    for contribution, html in zip(missing, parallel_map(render, missing, workers), strict=True):
-        cache.put(keys[contribution], (html, excerpt(html)))
+    files = file_digests or {}
+    keys = [_markup_key(version, c, files.get(c.source_path)) for c in contributions]
+    missing = [i for i, key in enumerate(keys) if cache.get(key) is None]
+    texts = parallel_map(render, [contributions[i] for i in missing], workers)
+    for i, html in zip(missing, texts, strict=True):
+        cache.put(keys[i], (html, excerpt(html)))
     rendered: dict[str, str] = {}
-    for contribution in contributions:
-        html, summary = cache.get(keys[contribution])
+    for contribution, key in zip(contributions, keys, strict=True):
+        html, summary = cache.get(key)
         name = f"{contribution.discussion}/{contribution.id}"
         rendered[name] = html
         rendered[name + "#excerpt"] = summary
     return rendered
+
+
+def _markup_key(version: str, contribution: Contribution, file_digest: str | None) -> str:
+    c = contribution
+    if file_digest is None:
+        return digest("markup", version, c.discussion, c.id, c.body)
+    return digest("markup file", version, c.discussion, c.id, c.source_path, file_digest)

@@ -109,8 +109,14 @@ class OutputManifest:
     def __init__(self, cache_dir: Path, output: Path) -> None:
         self.path = cache_dir / MANIFEST
         self.output = output
+        self._previous: dict[str, str | None] | None = None
 
     def previous(self) -> dict[str, str | None]:
+        if self._previous is None:
+            self._previous = self._read()
+        return self._previous
+
+    def _read(self) -> dict[str, str | None]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
@@ -122,19 +128,18 @@ class OutputManifest:
 
     def replace(self, written: dict[str, str | None]) -> list[str]:
         """Record ``written``; delete what the previous build wrote and this one did not."""
-        stale = sorted(set(self.previous()) - set(written))
+        previous = self.previous()
+        stale = sorted(set(previous) - set(written))
         for name in stale:
             path = output_path(self.output, name)
             if path.is_file():
                 path.unlink()
                 logger.info("Palabre: removed %s", name)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(
-            json.dumps(
-                {"output": str(self.output.resolve()), "files": written},
-                indent=0,
-                sort_keys=True,
-            ),
-            encoding="utf-8",
-        )
+        if written != previous:  # a rebuild after no change writes nothing, this included
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            text = json.dumps(
+                {"output": str(self.output.resolve()), "files": written}, indent=0, sort_keys=True
+            )
+            self.path.write_text(text, encoding="utf-8")
+        self._previous = dict(written)
         return stale

@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -65,11 +65,10 @@ class Job:
 
     prefix: str | None
     page: Page
+    name: str = field(init=False)  # the output file
 
-    @property
-    def name(self) -> str:
-        """The output file."""
-        return save_as((self.prefix or "") + self.page.path)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", save_as((self.prefix or "") + self.page.path))
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,11 @@ class PalabreGenerator(Generator):
         # Each Markdown text is rendered once for all languages, and not at all when an
         # earlier build rendered the same text with the same code.
         rendered = render_contributions(
-            archive.contributions(), self.caches["markup"], render_contribution, self.workers
+            archive.contributions(),
+            self.caches["markup"],
+            render_contribution,
+            self.workers,
+            archive.file_digests(),
         )
         self.digests = ArchiveDigests(archive, today)
         self.site_digest_value = self.site_digest()
