@@ -16,9 +16,9 @@ from palabre.charts import bar_chart
 from palabre.citations import END, START
 from palabre.figures import participation
 from palabre.loader import load_archive
+from palabre.markup import first_sentences
 from palabre.model import ContentError
 from palabre.opendata import discussion_csv, discussion_json, plain_text, records
-from palabre.report import first_sentences
 from palabre.summary import coverage, render_summary
 from tests.factories import content_tree, write_contribution, write_discussion, write_summary
 

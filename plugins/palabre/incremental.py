@@ -29,7 +29,7 @@ import markdown_it
 import nh3
 
 from .dependencies import digest
-from .markup import excerpt
+from .markup import excerpt, first_sentences
 from .model import Contribution
 from .output import parallel_map
 
@@ -179,7 +179,8 @@ def render_contributions(
     workers: int,
     file_digests: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """HTML and excerpt of every contribution, keyed as ``views.build_site`` expects.
+    """HTML, excerpt and opening sentences of every contribution, keyed as
+    ``views.build_site`` expects.
 
     Texts rendered by an earlier build with the same code come from ``cache``; the others
     are rendered on every core. ``file_digests`` (by source path) spare hashing every
@@ -191,18 +192,19 @@ def render_contributions(
     missing = [i for i, key in enumerate(keys) if cache.get(key) is None]
     texts = parallel_map(render, [contributions[i] for i in missing], workers)
     for i, html in zip(missing, texts, strict=True):
-        cache.put(keys[i], (html, excerpt(html)))
+        cache.put(keys[i], (html, excerpt(html), first_sentences(html)))
     rendered: dict[str, str] = {}
     for contribution, key in zip(contributions, keys, strict=True):
-        html, summary = cache.get(key)
+        html, summary, opening = cache.get(key)
         name = f"{contribution.discussion}/{contribution.id}"
         rendered[name] = html
         rendered[name + "#excerpt"] = summary
+        rendered[name + "#opening"] = opening
     return rendered
 
 
 def _markup_key(version: str, contribution: Contribution, file_digest: str | None) -> str:
     c = contribution
     if file_digest is None:
-        return digest("markup", version, c.discussion, c.id, c.body)
-    return digest("markup file", version, c.discussion, c.id, c.source_path, file_digest)
+        return digest("markup 2", version, c.discussion, c.id, c.body)
+    return digest("markup file 2", version, c.discussion, c.id, c.source_path, file_digest)

@@ -245,6 +245,11 @@ def render_reply(
     return sanitize(rendered, id_prefix, placeholders=True), citations.structure(env)
 
 
+DIGEST_LENGTH = 320  # the digest of a contribution in the summary: its first sentences
+# An opening paragraph wholly in italics is an editor's note (a translation, a sample):
+# it says nothing of what the contribution says, so a digest skips it.
+OPENING_NOTE = re.compile(r"\s*<p><em>[^<]*</em></p>\s*")
+SENTENCE_END = re.compile(r"(?<=[.!?…])[»\"”)]?\s+")
 _TAG = re.compile(r"<[^>]*>")
 _BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|blockquote|pre|tr|div|dd|dt)>|<br\s*/?>")
 
@@ -263,6 +268,24 @@ def excerpt(fragment: str, limit: int = 280) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:.-–— ")
     return cut + "…"
+
+
+def first_sentences(fragment: str, limit: int = DIGEST_LENGTH) -> str:
+    """The first whole sentences of sanitised HTML that fit in ``limit`` characters, at
+    least one (cut at a word when a sentence alone is longer)."""
+    opening = OPENING_NOTE.match(fragment)
+    if opening and opening.end() < len(fragment):
+        fragment = fragment[opening.end() :]
+    text = excerpt(fragment, limit=2 * limit)  # enough to find where to cut
+    if len(text) <= limit:
+        return text
+    kept = ""
+    for sentence in SENTENCE_END.split(text):
+        candidate = f"{kept} {sentence}".strip()
+        if len(candidate) > limit:
+            break
+        kept = candidate
+    return kept or excerpt(fragment, limit)
 
 
 def _strip_footnotes(fragment: str) -> str:

@@ -7,14 +7,12 @@ contribution its ``number`` and the places of the reply that cite it (``cited_in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from markupsafe import Markup, escape
 
-from . import markup
 from .figures import Figures, participation, person_slug
 from .model import Summary
 from .opendata import discussion_csv, discussion_json, numbers, records
@@ -22,11 +20,6 @@ from .summary import RenderedReply, fill_citations, render_summary
 from .views import ContributionView, DiscussionView, SiteView, _pick, author_url
 
 DATA_FOLDER = "data"
-DIGEST_LENGTH = 320
-# An opening paragraph wholly in italics is an editor's note (a translation, a sample):
-# it says nothing of what the contribution says, so a digest skips it.
-OPENING_NOTE = re.compile(r"\s*<p><em>[^<]*</em></p>\s*")
-SENTENCE_END = re.compile(r"(?<=[.!?…])[»\"”)]?\s+")
 
 
 def summary_url(discussion: str) -> str:
@@ -186,32 +179,13 @@ class ReportView:
     @cached_property
     def digest(self) -> dict[int, list[DigestEntry]]:
         return {
-            w.number: [DigestEntry(c, first_sentences(str(c.html))) for c in w.contributions]
+            w.number: [DigestEntry(c, c.opening) for c in w.contributions]
             for w in self.discussion.weeks
         }
 
     @property
     def final(self) -> bool:
         return self.reply is not None and self.reply.summary.status == "final"
-
-
-@lru_cache(maxsize=8192)  # the same texts again for each interface language
-def first_sentences(fragment: str, limit: int = DIGEST_LENGTH) -> str:
-    """The first whole sentences of sanitised HTML that fit in ``limit`` characters, at
-    least one (cut at a word when a sentence alone is longer)."""
-    opening = OPENING_NOTE.match(fragment)
-    if opening and opening.end() < len(fragment):
-        fragment = fragment[opening.end() :]
-    text = markup.excerpt(fragment, limit=2 * limit)  # enough to find where to cut
-    if len(text) <= limit:
-        return text
-    kept = ""
-    for sentence in SENTENCE_END.split(text):
-        candidate = f"{kept} {sentence}".strip()
-        if len(candidate) > limit:
-            break
-        kept = candidate
-    return kept or markup.excerpt(fragment, limit)
 
 
 def attach_reports(site: SiteView) -> None:

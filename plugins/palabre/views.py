@@ -68,6 +68,7 @@ class ContributionView:
     contribution: Contribution
     html: Markup
     excerpt: str
+    opening: str  # its first sentences, for the summary's digest
     url: str
     author_url: str
     week_url: str
@@ -248,10 +249,10 @@ def build_site(
 ) -> SiteView:
     """Arrange ``archive`` for pages in interface ``language``, with URLs under ``prefix``.
 
-    ``rendered`` maps ``discussion/id`` to HTML already made and ``discussion/id#excerpt``
-    to its excerpt (shared by every language, or made in parallel, see
-    ``incremental.render_contributions``); whatever is missing is rendered with ``render``
-    and added to it.
+    ``rendered`` maps ``discussion/id`` to HTML already made, ``discussion/id#excerpt``
+    to its excerpt and ``discussion/id#opening`` to its first sentences (shared by every
+    language, or made in parallel, see ``incremental.render_contributions``); whatever
+    is missing is rendered with ``render`` and added to it.
     """
     rendered = {} if rendered is None else rendered
     discussions = [
@@ -274,14 +275,16 @@ def _discussion_view(
     views = {}
     for c in discussion.contributions:
         key = f"{c.discussion}/{c.id}"
-        if key not in rendered or key + "#excerpt" not in rendered:
+        if any(key + part not in rendered for part in ("", "#excerpt", "#opening")):
             rendered[key] = render(c)
             rendered[key + "#excerpt"] = markup.excerpt(rendered[key])
+            rendered[key + "#opening"] = markup.first_sentences(rendered[key])
         body = rendered[key]
         views[c.id] = ContributionView(
             contribution=c,
             html=Markup(body),
             excerpt=rendered[key + "#excerpt"],
+            opening=rendered[key + "#opening"],
             url=prefix + contribution_url(c.discussion, c.id),
             author_url=prefix + author_url(c.author),
             week_url=prefix + week_url(c.discussion, c.week),
