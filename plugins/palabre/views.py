@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from markupsafe import Markup
@@ -138,7 +138,7 @@ class DiscussionView:
             raise AttributeError(name)
         return getattr(self.discussion, name)
 
-    @property
+    @cached_property  # every contribution page of the discussion reads it (its pager)
     def originals(self) -> list[ContributionView]:
         return [c for c in self.contributions if not c.is_translation]
 
