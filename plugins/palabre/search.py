@@ -8,20 +8,24 @@ writes one search page per interface language.
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import logging
+import os
+import pickle
 import time
-from collections.abc import Callable
+import unicodedata
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-import snowballstemmer
 from pelican import signals
 from pelican.generators import Generator
 
 from . import i18n, searchindex, shards
-from .incremental import Cache, code_digest, digest
-from .model import Archive
+from .incremental import code_digest, digest
+from .model import Archive, Contribution
 from .output import output_path, page_context, write_if_changed
 from .pages import LANGUAGE_SCRIPT
 from .settings import interface_languages, with_defaults
@@ -88,21 +92,6 @@ def search_page(site: SiteView, languages: list[str]) -> dict[str, Any]:
     return {"search": page, "search_stylesheet": STYLESHEET, "search_script": PAGE_SCRIPT}
 
 
-def cached_texts(cache: Cache) -> searchindex.TextOf:
-    """``searchindex.plain_and_excerpt``, kept between builds by the HTML's digest."""
-    version = code_digest()
-
-    def text_of(html: str) -> tuple[str, str]:
-        key = digest("search text", version, html)
-        found = cache.get(key)
-        if found is None:
-            found = searchindex.plain_and_excerpt(html)
-            cache.put(key, found)
-        return found
-
-    return text_of
-
-
 class SearchGenerator(Generator):
     """Writes ``search/``, lunr's files and the search pages, after the pages generator."""
 
@@ -117,30 +106,65 @@ class SearchGenerator(Generator):
         support = LanguageSupport(modules / "lunr-languages")
         default = self.context["palabre"]
         archive = Archive(tuple(d.discussion for d in default.discussions))
-        rendered = {
-            f"{c.discussion}/{c.id}": str(c.html)
-            for d in default.discussions
-            for c in d.contributions
-        }
-        cache = Cache(Path(self.settings["CACHE_PATH"]), "palabre-search").load()
-        docs = searchindex.documents(archive, rendered, cached_texts(cache))
-        texts = time.perf_counter()
+        views: dict[str, dict[str, Any]] = {}
+
+        def html_of(contribution: Contribution) -> str | None:
+            """The HTML the pages show, for the texts read again (views found when asked)."""
+            if contribution.discussion not in views:
+                views.update(
+                    (d.discussion.slug, {v.contribution.id: v for v in d.contributions})
+                    for d in default.discussions
+                    if d.discussion.slug == contribution.discussion
+                )
+            view = views.get(contribution.discussion, {}).get(contribution.id)
+            return None if view is None else str(view.html)
+
+        cache = Path(self.settings["CACHE_PATH"])
+        kept = KeptSearch(
+            cache / KEPT_FILE, index_version(modules, support), Path(self.output_path)
+        )
+        (cache / OLD_CACHE_FILE).unlink(missing_ok=True)  # what earlier versions kept
         slugs = [d.slug for d in archive.discussions]
-        counts = cached_counts(cache, support, modules)
-        indexes = searchindex.build_indexes(docs, support, slugs, counts)
+        by_language: dict[str, list[searchindex.Source]] = {}
+        for source in searchindex.sources(archive, html_of):
+            by_language.setdefault(source.language, []).append(source)
+        texts = time.perf_counter()
+        files: dict[str, bytes] = {}
+        entries = []
+        read = 0
+        for code, group in by_language.items():
+            group.sort(key=attrgetter("order"))
+            before = kept.languages.get(code)
+            index, count = searchindex.index_language(
+                None if before is None else before.index, group, support
+            )
+            read += count
+            if before is not None and before.index is index and kept.intact(code):
+                if before.discussions != slugs:  # the same files; discussions numbered anew
+                    places = [(key[0], key[1]) for key in index.keys]
+                    entry = {**before.entry, "groups": shards.groups(places, slugs)}
+                    before = KeptLanguage(index, entry, slugs)
+            else:
+                found, entry = shards.language_files(language_table(code, index, support), slugs)
+                files.update(found)
+                before = KeptLanguage(index, entry, slugs)
+            kept.languages[code] = before
+            entries.append(before.entry)
+        for code in set(kept.languages) - set(by_language):
+            del kept.languages[code]
+        files[shards.MANIFEST] = shards.manifest(entries, slugs).encode("utf-8")
         weights = time.perf_counter()
-        files = shards.search_files(indexes, slugs)
-        changed = self.write_index(files)
-        cache.save()
-        self.copy_lunr(modules, list(indexes))
-        self.write_pages(pages, list(indexes))
+        changed = self.write_index(files, kept)
+        self.copy_lunr(modules, list(by_language))
+        self.write_pages(pages, list(by_language), kept)
+        kept.save()
         logger.info(
-            "Palabre: search index of %d texts in %d languages (%d term counts computed): "
-            "%d files, %d changed, in %.1f s (texts %.1f s, index %.1f s, files %.1f s)",
-            len(docs),
-            len(indexes),
-            counts.computed,  # type: ignore[attr-defined]
-            len(files),
+            "Palabre: search index of %d texts in %d languages (%d read again): "
+            "%d files, %d changed, in %.2f s (texts %.2f s, index %.2f s, files %.2f s)",
+            sum(len(group) for group in by_language.values()),
+            len(by_language),
+            read,
+            len(kept.files),
             changed,
             time.perf_counter() - started,
             texts - started,
@@ -148,20 +172,50 @@ class SearchGenerator(Generator):
             time.perf_counter() - weights,
         )
 
-    def write_index(self, files: dict[str, str]) -> int:
-        """Write ``search/``; remove index files an earlier build left that are not in it."""
+    def write_index(self, files: dict[str, bytes], kept: KeptSearch) -> int:
+        """Write ``search/``: ``files``, and keep the languages' files ``kept`` found intact;
+        remove the index files an earlier build left that are in neither."""
         root = Path(self.output_path) / SEARCH_DIR
-        changed = sum(
-            write_if_changed(output_path(root, name), text) for name, text in sorted(files.items())
-        )
-        wanted = {root / name for name in files}
-        for stale in sorted(root.rglob("*.json")):
-            if stale not in wanted:
-                stale.unlink()
+        changed = 0
+        recorded = kept.files
+        wanted = {
+            name: record
+            for name, record in recorded.items()
+            if name not in files and name.split("/", 1)[0] in kept.intact_languages
+        }
+        folders: dict[str, str] = {}
+        for name, data in sorted(files.items()):
+            folder, _, base = name.rpartition("/")
+            if folder not in folders:  # each folder's name checked once, as output_path does
+                folders[folder] = str(output_path(root, folder + "/" if folder else ""))
+            path = os.path.join(folders[folder], base)
+            record = recorded.get(name)
+            fingerprint = hashlib.sha256(data).digest()
+            if record is not None and record[0] == fingerprint and kept.same_stat(path, record):
+                wanted[name] = record
+                continue
+            if record is not None and record[0] != fingerprint:
+                overwrite(path, data)  # known to differ: no need to read it first
+                changed += 1
+            else:
+                changed += write_if_changed(Path(path), data)
+            status = os.stat(path)
+            wanted[name] = (fingerprint, status.st_size, status.st_mtime_ns)
+        if kept.files_known:
+            stale = [root / name for name in sorted(set(recorded) - set(wanted))]
+        else:  # what an earlier build without a record of its files left
+            paths = {root / name for name in wanted}
+            stale = [path for path in sorted(root.rglob("*.json")) if path not in paths]
+        for path in stale:
+            path.unlink(missing_ok=True)
         # A removed discussion's or language's folder goes too, as a full build has none.
-        for folder in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True):
-            if not any(folder.iterdir()):
-                folder.rmdir()
+        empties = {p.parent for p in stale} if kept.files_known else set(root.rglob("*"))
+        for folder in sorted((p for p in empties if p.is_dir()), reverse=True):
+            empty = folder
+            while empty != root and empty.is_dir() and not any(empty.iterdir()):
+                empty.rmdir()
+                empty = empty.parent
+        kept.record(wanted)
         return changed
 
     def copy_lunr(self, modules: Path, languages: list[str]) -> None:
@@ -177,18 +231,22 @@ class SearchGenerator(Generator):
                 raise SearchSetupError(f"{path}: expected a file ({ASSETS_HELP}), got nothing")
             write_if_changed(target / name, path.read_bytes())
 
-    def write_pages(self, pages: Any, languages: list[str]) -> None:
+    def write_pages(self, pages: Any, languages: list[str], kept: KeptSearch) -> None:
         """One search page per interface language, and at the root what the others have."""
         values = with_defaults(self.settings)
         codes = interface_languages(values)
         prefixes = {code: "" if len(codes) == 1 else f"{code}/" for code in codes}
         alternates = [(c, p + SEARCH_URL) for c, p in prefixes.items()] if len(codes) > 1 else []
+        # What every page shows of the site (code, theme, settings, the site's own pages), as
+        # the pages generator has it: with it, a page whose inputs did not change is skipped.
+        site_digest = getattr(pages, "site_digest_value", None)
+        written: dict[str, FileRecord] = {}
         for site in pages.sites.values():
-            self.use_language(site.language)
             url = site.prefix + SEARCH_URL
             self.write(
                 url,
                 "search",
+                (site_digest, kept, written),
                 palabre=site,
                 ui_language=site.language,
                 page_path=SEARCH_URL,
@@ -198,26 +256,51 @@ class SearchGenerator(Generator):
                 **search_page(site, languages),
             )
         if len(codes) > 1 and values["PALABRE_ROOT"] == "redirect":
-            self.use_language(codes[0])
             self.write(
                 SEARCH_URL,
                 "redirect",
+                (site_digest, kept, written),
                 ui_language=codes[0],
                 page_path=SEARCH_URL,
                 target=prefixes[codes[0]] + SEARCH_URL,
                 alternates=alternates,
                 language_script=LANGUAGE_SCRIPT,
             )
+        kept.pages = written
 
-    def write(self, url: str, template: str, **values: Any) -> None:
-        """Render one page; write it only if its bytes changed, as the pages generator does."""
+    def write(
+        self,
+        url: str,
+        template: str,
+        skip: tuple[str | None, KeptSearch, dict[str, FileRecord]],
+        **values: Any,
+    ) -> None:
+        """Render one page; write it only if its bytes changed, as the pages generator does.
+
+        ``skip``: the site's digest (or None), and where pages written are recorded. A page
+        whose digest (the site's and ``values``, but the site's view) and file are those
+        recorded is not rendered again.
+        """
+        site_digest, kept, written = skip
         name = save_as(url)
+        path = output_path(self.output_path, name)
+        shown = None
+        if site_digest is not None:
+            plain = sorted((key, value) for key, value in values.items() if key != "palabre")
+            shown = digest(site_digest, template, url, plain).encode("ascii")
+            record = kept.pages.get(name)
+            if record is not None and record[0] == shown and kept.same_stat(path, record):
+                written[name] = record
+                return
+        language = values["ui_language"]
+        self.use_language(language)
         local = page_context(
             self.context, name, self.settings["RELATIVE_URLS"], {"page_url": url, **values}
         )
-        write_if_changed(
-            output_path(self.output_path, name), self.get_template(template).render(local)
-        )
+        write_if_changed(path, self.get_template(template).render(local))
+        if shown is not None:
+            status = path.stat()
+            written[name] = (shown, status.st_size, status.st_mtime_ns)
 
     def use_language(self, language: str) -> None:
         translations = Path(self.theme) / "translations"
@@ -226,35 +309,214 @@ class SearchGenerator(Generator):
         )
 
 
-def cached_counts(
-    cache: Cache, support: LanguageSupport, modules: Path
-) -> Callable[[searchindex.SearchDocument], searchindex.FieldCounts]:
-    """``searchindex.document_terms``, kept in ``cache`` between builds.
+KEPT_FILE = "palabre-search-index.pickle"
+OLD_CACHE_FILE = "palabre-search.pickle"
+KEPT_FORMAT = 1
 
-    A document's term counts depend on its fields, its language and the pipeline only
-    (Palabre's code, lunr-languages' stop words, the Snowball stemmers), so they are kept
-    by a digest of those; only the weights, which depend on every document, are computed
-    on every build (``searchindex.build_from_counts``).
-    """
+
+def index_version(modules: Path, support: LanguageSupport) -> str:
+    """What an index kept between builds depends on besides the texts: Palabre's code and
+    renderers, lunr-languages, the stop words, the stemmers and Python's Unicode data."""
     package = modules / "lunr-languages" / "package.json"
-    version = digest(
-        "search-terms",
+    return digest(
+        "search-index",
+        KEPT_FORMAT,
         code_digest(),
         package.read_bytes() if package.is_file() else b"",
-        getattr(snowballstemmer, "__version__", ""),
+        support.fingerprint(),
+        unicodedata.unidata_version,
     )
 
-    def counts(doc: searchindex.SearchDocument) -> searchindex.FieldCounts:
-        key = digest(version, doc.language, *searchindex.field_values(doc))
-        found = cache.get(key)
-        if found is None:
-            found = searchindex.document_terms(doc, support)
-            cache.put(key, found)
-            counts.computed += 1  # type: ignore[attr-defined]
-        return found
 
-    counts.computed = 0  # type: ignore[attr-defined]
-    return counts
+def language_table(
+    code: str, index: searchindex.KeptIndex, support: LanguageSupport
+) -> shards.LanguageTable:
+    columns = index.columns()
+    return shards.LanguageTable(
+        code,
+        support.pipeline(code).serialize(),
+        columns,
+        searchindex.thousandths(columns),
+        [(key[0], key[1]) for key in index.keys],
+        index.rows,
+    )
+
+
+@dataclass(eq=False)
+class KeptLanguage:
+    index: searchindex.KeptIndex
+    entry: dict[str, Any]  # the language's part of the manifest
+    discussions: list[str]  # the slugs its groups number
+    packed: bytes | None = None  # as the file holds it, once read or written
+
+    def pack(self) -> bytes:
+        if self.packed is None:
+            value = {
+                "keys": self.index.keys,
+                "rows": self.index.rows,
+                "columns": self.index.columns_state,
+                "entry": self.entry,
+                "discussions": self.discussions,
+            }
+            self.packed = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        return self.packed
+
+
+FileRecord = tuple[bytes, int, int]  # SHA-256 of the bytes written, size, modification time
+
+
+class KeptSearch:
+    """What a build keeps of the search index for the next one, in Pelican's cache folder.
+
+    Each language's index (``searchindex.KeptIndex``), valid for the same code and
+    lunr-languages only (``version``), and a record of the files written into the output
+    folder: a file whose record holds the digest of the bytes to write, and whose size and
+    modification time are those recorded, is not read nor written again. A missing, old or
+    unreadable file is an empty one: it costs a slower build, never a wrong one.
+    """
+
+    def __init__(self, path: Path, version: str, output: Path) -> None:
+        self.path = path
+        self.version = version
+        self.output = str(output.resolve())
+        self.languages: dict[str, KeptLanguage] = {}
+        self.files: dict[str, FileRecord] = {}
+        self.pages: dict[str, FileRecord] = {}  # search pages, by name in the output folder
+        self.files_known = False  # whether ``files`` describes the output folder
+        self.intact_languages: set[str] = set()
+        self._saved: tuple[Any, ...] = ()
+        self._load()
+
+    def _load(self) -> None:
+        collecting = gc.isenabled()
+        gc.disable()  # what is unpickled stays: the cyclic collector would walk it for nothing
+        try:
+            with self.path.open("rb") as handle:
+                data = pickle.load(handle)  # our own file, written below
+            if not isinstance(data, dict) or data.get("format") != KEPT_FORMAT:
+                return
+            languages = data.get("languages")
+            if data.get("version") == self.version and isinstance(languages, dict):
+                for code, packed in languages.items():
+                    language = _kept_language(pickle.loads(packed), packed)
+                    if language is not None:
+                        self.languages[code] = language
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError,
+                AttributeError, ImportError, IndexError, KeyError):  # fmt: skip
+            self.languages = {}
+            return
+        finally:
+            if collecting:
+                gc.enable()
+        if data.get("output") == self.output:
+            self.files = _records(data.get("files"))
+            self.pages = _records(data.get("pages"))
+            self.files_known = isinstance(data.get("files"), dict)
+        self._saved = self._state()
+
+    @staticmethod
+    def same_stat(path: Path | str, record: FileRecord) -> bool:
+        try:
+            status = os.stat(path)
+        except OSError:
+            return False
+        return status.st_size == record[1] and status.st_mtime_ns == record[2]
+
+    def intact(self, code: str) -> bool:
+        """Whether every file the last build wrote for language ``code`` is still as written."""
+        if code in self.intact_languages:
+            return True
+        prefix = f"{code}/"
+        root = os.path.join(self.output, SEARCH_DIR, "")
+        names = [name for name in self.files if name.startswith(prefix)]
+        same = self.same_stat
+        if not names or not all(same(root + name, self.files[name]) for name in names):
+            return False
+        self.intact_languages.add(code)
+        return True
+
+    def record(self, files: dict[str, FileRecord]) -> None:
+        self.files = files
+        self.files_known = True
+
+    def _state(self) -> tuple[Any, ...]:
+        return (dict(self.languages), dict(self.files), dict(self.pages))
+
+    def save(self) -> None:
+        """Write the file again, unless this build changed nothing in it."""
+        if self._state() == self._saved:
+            return
+        data = {
+            "format": KEPT_FORMAT,
+            "version": self.version,
+            "output": self.output,
+            "files": self.files,
+            "pages": self.pages,
+            # Each language pickled on its own: one that did not change is not pickled again.
+            "languages": {code: kept.pack() for code, kept in self.languages.items()},
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # A name of its own, so that two builds writing at once cannot mix their bytes.
+        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(self.path)
+        self._saved = self._state()
+
+
+def _records(records: object) -> dict[str, FileRecord]:
+    """The file records a kept file holds, those that look right."""
+    if not isinstance(records, dict):
+        return {}
+    return {
+        name: record
+        for name, record in records.items()
+        if isinstance(name, str)
+        and isinstance(record, tuple)
+        and len(record) == 3
+        and isinstance(record[0], bytes)
+        and all(isinstance(n, int) for n in record[1:])
+    }
+
+
+def _kept_language(value: object, packed: bytes) -> KeptLanguage | None:
+    """A language's kept index as the file holds it, or None if it does not look right."""
+    if not isinstance(value, dict):
+        return None
+    keys, rows, columns = value.get("keys"), value.get("rows"), value.get("columns")
+    entry, discussions = value.get("entry"), value.get("discussions")
+    arrays = ("term", "field", "ref", "tf", "lengths")
+    if not (
+        isinstance(keys, list)
+        and isinstance(rows, list)
+        and len(keys) == len(rows)
+        and all(isinstance(row, str) for row in rows)
+        and isinstance(columns, dict)
+        and all(isinstance(columns.get(name), bytes) for name in arrays)
+        and isinstance(columns.get("terms"), list)
+        and columns.get("fields") == searchindex.FIELD_COUNT
+        and len(columns["lengths"]) == 8 * searchindex.FIELD_COUNT * len(keys)
+        and isinstance(entry, dict)
+        and isinstance(discussions, list)
+    ):
+        return None
+    return KeptLanguage(searchindex.KeptIndex(keys, rows, columns), entry, discussions, packed)
+
+
+def overwrite(path: str, data: bytes) -> None:
+    """Write ``data`` over the file's old bytes, then cut it to their length.
+
+    Not truncated to nothing first: ext4 (``auto_da_alloc``) then writes a file out at
+    once when it is closed, which makes rewriting hundreds of small files ten times slower.
+    """
+    try:
+        handle = open(path, "r+b")  # noqa: SIM115 - closed below, on both paths
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        handle = open(path, "wb")  # noqa: SIM115
+    with handle:
+        handle.write(data)
+        handle.truncate()
 
 
 def get_generators(_: Any) -> type[Generator]:

@@ -27,16 +27,25 @@ Files, under ``search/`` in the built site (all JSON; refs are numbers, see sear
     what results show, ``chunk`` documents a file: ``[kind, url, title, author,
     organisation, country, date, excerpt]``, and for a translation of a contribution a
     ninth item naming its original: ``[language, url, title, 1 if machine-translated]``.
+
+The postings of a language are written with numpy, all at once: every number's digits
+and every bracket go to their place in one byte array, which is then cut into files. The
+files are the bytes ``json.dumps`` would write (tests/test_search_build.py compares them
+with a plain encoder's).
 """
 
 from __future__ import annotations
 
 import json
-from bisect import bisect_left
+import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from .searchindex import FIELD_NAMES, LanguageIndex
+from .searchindex import FIELD_NAMES, Columns, LanguageIndex, dumps, numpy, result_row
+
+if TYPE_CHECKING:
+    import numpy as np
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -44,69 +53,131 @@ SHARD_BYTES = 24_000  # target size of a shard's JSON before compression
 DOCUMENTS_PER_CHUNK = 6
 LUNR_VERSION = "2.3.9"
 
-Entry = list[list[tuple[int, int]]]  # per field, (ref, score in thousandths), by ref
+
+@dataclass(eq=False)
+class LanguageTable:
+    """What one language's files are made of: its postings and its documents."""
+
+    code: str
+    pipeline: list[str]  # lunr function names
+    columns: Columns
+    scores: np.ndarray  # each posting's score, in thousandths
+    places: Sequence[tuple[str, int]]  # per ref: (discussion, week)
+    rows: Sequence[str]  # per ref: what a result shows, as JSON (searchindex.result_row)
 
 
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+def table(entry: LanguageIndex) -> LanguageTable:
+    return LanguageTable(
+        entry.language,
+        entry.pipeline.serialize(),
+        entry.columns,
+        entry.thousandths,
+        [(doc.discussion, doc.week) for doc in entry.documents],
+        [dumps(result_row(doc)) for doc in entry.documents],
+    )
 
 
-def thousandths(score: float) -> int:
-    value = round(score * 1000)
-    if value / 1000 != score:
-        raise ValueError(f"score {score!r} is not rounded to three decimals")
-    return value
-
-
-def term_table(entry: LanguageIndex) -> tuple[list[str], list[Entry]]:
-    """Sorted terms, and for each its (ref, score in thousandths) pairs per field."""
-    table = [
-        [[(ref, thousandths(score)) for ref, score in pairs] for pairs in posting]
-        for posting in entry.postings
-    ]
-    return entry.terms, table
-
-
-def encode(row: Entry) -> list[list[int]]:
-    """One term's postings: per field a flat list, refs as gaps from the previous one."""
-    fields = []
-    for pairs in row:
-        flat, previous = [], 0
-        for ref, score in pairs:
-            flat += [ref - previous, score]
-            previous = ref
-        fields.append(flat)
-    return fields
-
-
-def within(row: Entry, low: int, high: int) -> Entry | None:
-    """The postings of refs ``low`` to ``high - 1`` only; None when there are none."""
-    kept = [pairs[bisect_left(pairs, (low,)) : bisect_left(pairs, (high,))] for pairs in row]
-    return kept if any(kept) else None
-
-
-def boundaries(sizes: Sequence[int], target: int) -> list[int]:
+def boundaries(sizes: Sequence[int] | np.ndarray, target: int) -> list[int]:
     """Start of each shard: consecutive terms until their JSON reaches ``target`` bytes."""
-    starts, size = [0], 0
-    for n, term_size in enumerate(sizes):
-        if size >= target:
-            starts.append(n)
-            size = 0
-        size += term_size
-    return starts if sizes else []
+    np = numpy()
+    if target <= 0:
+        raise ValueError(f"expected a positive shard size, got {target}")
+    total = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(np.asarray(sizes, dtype=np.int64), out=total[1:])
+    starts = [0] if len(sizes) else []
+    while starts:
+        following = int(np.searchsorted(total, total[starts[-1]] + target, side="left"))
+        if following >= len(sizes):
+            break
+        starts.append(following)
+    return starts
 
 
-def groups(entry: LanguageIndex, discussions: Sequence[str]) -> list[list[int]]:
+def groups(places: Sequence[tuple[str, int]], discussions: Sequence[str]) -> list[list[int]]:
     """Runs of refs in one discussion and week: ``[discussion number, week, count]``."""
     position = {slug: n for n, slug in enumerate(discussions)}
     runs: list[list[int]] = []
-    for doc in entry.documents:
-        key = [position[doc.discussion], doc.week]
+    for discussion, week in places:
+        key = [position[discussion], week]
         if runs and runs[-1][:2] == key:
             runs[-1][2] += 1
         else:
             runs.append([*key, 1])
     return runs
+
+
+def language_files(
+    language: LanguageTable,
+    discussions: Sequence[str],
+    *,
+    shard_bytes: int = SHARD_BYTES,
+    chunk: int = DOCUMENTS_PER_CHUNK,
+) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """Every file of one language (path under ``search/`` -> bytes) and its manifest entry."""
+    np = numpy()
+    code, columns, terms = language.code, language.columns, language.columns.terms
+    files: dict[str, bytes] = {}
+    runs = groups(language.places, discussions)
+    ranges = _discussion_ranges(runs, discussions)
+    rows = len(terms)
+    whole = _Postings(columns.term, columns.field, columns.ref, language.scores, rows)
+    # A shard's size counts each term as dumps(term) + dumps(postings) + 2.
+    starts = boundaries(_json_lengths(terms) + whole.lengths() + 2, shard_bytes)
+    first = np.zeros(rows, dtype=bool)
+    first[starts] = True
+    text, offsets = whole.render(first)
+    # The same postings, discussion by discussion: one row per term in each.
+    documents = language.rows
+    owner = np.zeros(len(documents), dtype=np.int64)  # each ref's discussion, in ``ranges``
+    for n, (low, high) in enumerate(ranges.values()):
+        owner[low:high] = n
+    of_posting = owner[columns.ref] if len(columns.ref) else np.zeros(0, dtype=np.int64)
+    order = np.argsort(of_posting, kind="stable")
+    parts = _Postings(
+        of_posting[order] * rows + columns.term[order], columns.field[order],
+        columns.ref[order], language.scores[order], rows * len(ranges), empty_as_zero=True,
+    )  # fmt: skip
+    part_text, part_offsets = parts.render(np.tile(first, len(ranges)))
+    ends = [*starts[1:], rows]
+    for number, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        name = f"shard-{number:03d}.json"
+        names = dumps(terms[start:end]).encode("utf-8")
+        postings = text[offsets[start] : offsets[end]]
+        files[f"{code}/{name}"] = b'{"postings":[' + postings + b'],"terms":' + names + b"}"
+        files[f"{code}/terms-{number:03d}.json"] = names
+        for n, slug in enumerate(ranges):
+            low, high = part_offsets[n * rows + start], part_offsets[n * rows + end]
+            files[f"{code}/{slug}/{name}"] = b'{"postings":[' + part_text[low:high] + b"]}"
+    for number in range(0, len(documents), chunk):
+        details = ",".join(documents[number : number + chunk])
+        files[f"{code}/docs-{number // chunk:03d}.json"] = f"[{details}]".encode()
+    entry = {
+        "code": code,
+        "pipeline": language.pipeline,
+        "documents": len(documents),
+        "terms": len(terms),
+        "groups": runs,
+        "shards": [[terms[start], start] for start in starts],
+    }
+    return files, entry
+
+
+def manifest(
+    languages: Sequence[Mapping[str, Any]],
+    discussions: Sequence[str],
+    chunk: int = DOCUMENTS_PER_CHUNK,
+) -> str:
+    """``manifest.json``, from each language's entry (``language_files``)."""
+    return dumps(
+        {
+            "version": FORMAT_VERSION,
+            "lunr": LUNR_VERSION,
+            "fields": list(FIELD_NAMES),
+            "discussions": list(discussions),
+            "chunk": chunk,
+            "languages": list(languages),
+        }
+    )
 
 
 def search_files(
@@ -118,53 +189,14 @@ def search_files(
 ) -> dict[str, str]:
     """Every file of ``search/``: relative path -> JSON text."""
     files: dict[str, str] = {}
-    languages = []
-    for language, entry in indexes.items():
-        terms, table = term_table(entry)
-        rows = [dumps(encode(row)) for row in table]
-        starts = boundaries(
-            [len(dumps(t)) + len(r) + 2 for t, r in zip(terms, rows, strict=True)], shard_bytes
+    entries = []
+    for entry in indexes.values():
+        found, info = language_files(
+            table(entry), discussions, shard_bytes=shard_bytes, chunk=chunk
         )
-        runs = groups(entry, discussions)
-        ranges = _discussion_ranges(runs, discussions)
-        for number, start in enumerate(starts):
-            end = starts[number + 1] if number + 1 < len(starts) else len(terms)
-            name = f"shard-{number:03d}.json"
-            names = dumps(terms[start:end])
-            # As dumps({"terms": ..., "postings": ...}) writes it, without encoding twice.
-            files[f"{language}/{name}"] = (
-                f'{{"postings":[{",".join(rows[start:end])}],"terms":{names}}}'
-            )
-            files[f"{language}/terms-{number:03d}.json"] = names
-            for slug, (low, high) in ranges.items():
-                part = [within(row, low, high) for row in table[start:end]]
-                files[f"{language}/{slug}/{name}"] = dumps(
-                    {"postings": [encode(row) if row else 0 for row in part]}
-                )
-        for number in range(0, len(entry.documents), chunk):
-            files[f"{language}/docs-{number // chunk:03d}.json"] = dumps(
-                [_details(doc) for doc in entry.documents[number : number + chunk]]
-            )
-        languages.append(
-            {
-                "code": language,
-                "pipeline": entry.pipeline.serialize(),
-                "documents": len(entry.documents),
-                "terms": len(terms),
-                "groups": runs,
-                "shards": [[terms[start], start] for start in starts],
-            }
-        )
-    files[MANIFEST] = dumps(
-        {
-            "version": FORMAT_VERSION,
-            "lunr": LUNR_VERSION,
-            "fields": list(FIELD_NAMES),
-            "discussions": list(discussions),
-            "chunk": chunk,
-            "languages": languages,
-        }
-    )
+        files.update((name, data.decode("utf-8")) for name, data in found.items())
+        entries.append(info)
+    files[MANIFEST] = manifest(entries, discussions, chunk)
     return files
 
 
@@ -181,15 +213,120 @@ def _discussion_ranges(
     return ranges
 
 
-def _details(doc: Any) -> list[Any]:
-    row: list[Any] = [
-        doc.kind, doc.url, doc.title, doc.author, doc.organisation, doc.country, doc.date,
-        doc.excerpt,
-    ]  # fmt: skip
-    original = getattr(doc, "original", None)
-    if original is not None:
-        row.append([original.language, original.url, original.title, int(original.machine)])
-    return row
+_JSON_ESCAPED = re.compile(r'[\x00-\x1f"\\]')  # what json.dumps escapes with ensure_ascii off
+
+
+def _json_lengths(terms: Sequence[str]) -> np.ndarray:
+    """``len(dumps(term))`` of each term."""
+    np = numpy()
+    if _JSON_ESCAPED.search("".join(terms)):
+        return np.array([len(json.dumps(term, ensure_ascii=False)) for term in terms], np.int64)
+    return np.fromiter(map(len, terms), dtype=np.int64, count=len(terms)) + 2
+
+
+class _Postings:
+    """Rows of postings as JSON, each ``[[ref,score,...],[...],...]``: one list per field.
+
+    Postings come sorted by row, field and ref; a posting's ref is written as the gap from
+    the previous one in its row and field (the first as itself). A row without postings is
+    ``0`` when ``empty_as_zero``. Every byte's place is computed first (``lengths`` needs
+    only that), then brackets, commas and digits are written at once (``render``).
+    """
+
+    def __init__(
+        self,
+        row: np.ndarray,
+        field: np.ndarray,
+        ref: np.ndarray,
+        score: np.ndarray,
+        rows: int,
+        *,
+        empty_as_zero: bool = False,
+    ) -> None:
+        np = numpy()
+        fields = len(FIELD_NAMES)
+        row, field, ref = row.astype(np.int64), field.astype(np.int64), ref.astype(np.int64)
+        self.rows, self.fields, self.row = rows, fields, row
+        self.empty = (np.bincount(row, minlength=rows) == 0) & empty_as_zero
+        # A posting is "gap,score", after a comma unless it opens its field's list.
+        self.follows = np.zeros(len(row), dtype=bool)
+        self.follows[1:] = (row[1:] == row[:-1]) & (field[1:] == field[:-1])
+        self.gap = ref.copy()
+        self.gap[1:] -= ref[:-1]
+        self.gap[~self.follows] = ref[~self.follows]
+        self.score = score.astype(np.int64)
+        if len(row) and (int(self.gap.min()) < 0 or int(self.score.min()) < 0):
+            raise ValueError("expected postings sorted by ref, with scores of 0 or more")
+        self.gap_digits, self.score_digits = _digits(self.gap), _digits(self.score)
+        size = self.follows + self.gap_digits + 1 + self.score_digits
+        # Bytes of each row's fields before each bracket: "[[" F0 "],[" F1 ... F4 "]]".
+        per_field = np.bincount(row * fields + field, weights=size, minlength=rows * fields)
+        self.before = np.zeros((rows, fields + 1), dtype=np.int64)
+        np.cumsum(per_field.reshape(rows, fields).astype(np.int64), axis=1, out=self.before[:, 1:])
+        skeleton = 2 + 3 * (fields - 1) + 2
+        self.row_length = np.where(self.empty, 1, skeleton + self.before[:, fields])
+        # Where each posting starts in its row.
+        total = np.zeros(len(row) + 1, dtype=np.int64)
+        np.cumsum(size, out=total[1:])
+        first_of_row = np.zeros(rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row, minlength=rows), out=first_of_row[1:])
+        self.in_row = 2 + 3 * field + total[:-1] - total[first_of_row[row]]
+
+    def lengths(self) -> np.ndarray:
+        """Each row's length in bytes, without a comma before it."""
+        return self.row_length
+
+    def render(self, first: np.ndarray) -> tuple[bytes, list[int]]:
+        """The rows' text, a comma before each but the ``first`` ones, and where each row
+        starts in it (and where the last ends)."""
+        np = numpy()
+        lead = (~first).astype(np.int64)
+        start = np.zeros(self.rows + 1, dtype=np.int64)
+        np.cumsum(self.row_length + lead, out=start[1:])
+        text = np.empty(int(start[-1]), dtype=np.uint8)
+        text[start[:-1][lead > 0]] = ord(",")
+        body = start[:-1] + lead  # where each row's own text starts
+        full = np.flatnonzero(~self.empty)
+        at = body[full]
+        text[at], text[at + 1] = ord("["), ord("[")
+        for bracket in range(1, self.fields):
+            between = at + 2 + 3 * (bracket - 1) + self.before[full, bracket]
+            text[between], text[between + 1], text[between + 2] = ord("]"), ord(","), ord("[")
+        end = at + 2 + 3 * (self.fields - 1) + self.before[full, self.fields]
+        text[end], text[end + 1] = ord("]"), ord("]")
+        text[body[self.empty]] = ord("0")
+        at = body[self.row] + self.in_row
+        text[at[self.follows]] = ord(",")
+        at = at + self.follows
+        _write_digits(text, at + self.gap_digits, self.gap)
+        at = at + self.gap_digits
+        text[at] = ord(",")
+        _write_digits(text, at + 1 + self.score_digits, self.score)
+        return text.tobytes(), start.tolist()
+
+
+def _digits(numbers: np.ndarray) -> np.ndarray:
+    """How many digits each number (0 or more) has."""
+    np = numpy()
+    digits = np.ones(len(numbers), dtype=np.int64)
+    limit = 10
+    while True:
+        longer = numbers >= limit
+        if not longer.any():
+            return digits
+        digits += longer
+        limit *= 10
+
+
+def _write_digits(text: np.ndarray, ends: np.ndarray, numbers: np.ndarray) -> None:
+    """Write each number's digits into ``text`` so that its last digit is before ``ends``."""
+    np = numpy()
+    at, value = ends - 1, numbers
+    while len(value):
+        value, digit = np.divmod(value, 10)
+        text[at] = 48 + digit
+        more = value > 0
+        value, at = value[more], at[more] - 1
 
 
 def reassemble(read: Callable[[str], str], language: str) -> dict[str, Any]:

@@ -31,7 +31,6 @@ Stop words are read from lunr-languages' files, so both sides use one list. The 
 
 from __future__ import annotations
 
-import itertools
 import re
 import string
 import sys
@@ -39,6 +38,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import snowballstemmer
@@ -106,36 +106,50 @@ def _word_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     Python's ``re`` has no ``\\p{L}``: the classes are made once from ``unicodedata``, the
     same categories (letters, marks, numbers) that the browser's ``\\p{L}\\p{M}\\p{N}`` uses.
     """
-    bmp: list[tuple[int, int]] = []
-    astral: list[tuple[int, int]] = []
-    start = previous = None
-    # Planes 4 to 13 are unassigned and 15 and 16 private use: no letter, mark or digit.
-    codes = itertools.chain(range(0x40000), range(0xE0000, 0xF0000), [sys.maxunicode + 1])
-    for code in codes:
-        word = (
-            code <= sys.maxunicode
-            and not BMP_EXCLUDED[0] <= code <= BMP_EXCLUDED[1]
-            and not 0xD800 <= code <= 0xDFFF
-            and unicodedata.category(chr(code))[0] in "LMN"
-        )
-        boundary = code in (0x10000, 0xE0000)
-        if start is not None and (not word or boundary):
-            (bmp if start < 0x10000 else astral).append((start, previous))
-            start = None
-        if word and start is None:
-            start = code
-        previous = code
-    word_pattern = re.compile(f"[{_ranges_class(bmp)}]+|[{_ranges_class(astral)}]")
-    unsegmented = re.compile(
+    astral = _ranges(0x10000, 0x40000) + _ranges(0xE0000, 0xF0000)
+    word_pattern = re.compile(f"[{_ranges_class(_ranges(0, 0x10000))}]+|[{_ranges_class(astral)}]")
+    return word_pattern, _unsegmented()
+
+
+@cache
+def _bmp_word_pattern() -> re.Pattern[str]:
+    """``_word_patterns()[0]`` for texts without characters beyond the BMP: the same matches.
+
+    Most texts have none, and this needs a fifth of the code points looked up.
+    """
+    return re.compile(f"[{_ranges_class(_ranges(0, 0x10000))}]+")
+
+
+@cache
+def _unsegmented() -> re.Pattern[str]:
+    return re.compile(
         f"([{_ranges_class(UNSEGMENTED_RANGES)}]+)|([^{_ranges_class(UNSEGMENTED_RANGES)}]+)"
     )
-    return word_pattern, unsegmented
+
+
+@cache
+def _ranges(low: int, high: int) -> tuple[tuple[int, int], ...]:
+    """Runs of letters, marks and digits from code ``low`` to ``high - 1``: (first, last).
+
+    One letter a code point, its category's initial, and runs found by a regex: the loop
+    over tens of thousands of code points runs in C (a rebuild that reads one text pays
+    it). Planes 4 to 13 are unassigned and 15 and 16 private use: no letter, mark or digit.
+    """
+    initials = "".join(map(itemgetter(0), map(unicodedata.category, map(chr, range(low, high)))))
+    if low <= BMP_EXCLUDED[0] and BMP_EXCLUDED[1] < high:  # surrogates are Cs already
+        first, last = BMP_EXCLUDED[0] - low, BMP_EXCLUDED[1] - low
+        initials = initials[:first] + "-" * (last - first + 1) + initials[last + 1 :]
+    return tuple(
+        (low + run.start(), low + run.end() - 1) for run in re.finditer("[LMN]+", initials)
+    )
 
 
 def words(text: str) -> list[str]:
     """The words of ``text`` as ``palabre-split`` makes them (lower case, NFKC, pairs)."""
-    word_pattern, unsegmented = _word_patterns()
     normal = unicodedata.normalize("NFKC", text).lower()
+    beyond_bmp = not normal.isascii() and max(normal) > "\uffff"
+    word_pattern = _word_patterns()[0] if beyond_bmp else _bmp_word_pattern()
+    unsegmented = _unsegmented()
     result: list[str] = []
     for run in word_pattern.findall(normal):
         if len(run) == 1:
@@ -365,6 +379,13 @@ class LanguageSupport:
             self._functions[stemmer_name] = _register(_stemmer(stem), stemmer_name)
             self._plain[language] = (stop_words, stem)
         self._term_cache: dict[str, dict[str, tuple[str, ...]]] = {}
+
+    def fingerprint(self) -> tuple[object, ...]:
+        """What the terms depend on besides the code: stop words, stemmer versions."""
+        stop_words = {language: sorted(words) for language, (words, _) in self._plain.items()}
+        stemmer = sys.modules.get("Stemmer")  # PyStemmer: snowballstemmer's C code
+        version = getattr(stemmer, "version", None)
+        return (sorted(stop_words.items()), version() if callable(version) else None)
 
     def pipeline_names(self, language: str) -> list[str]:
         if language in STEMMED:
