@@ -233,7 +233,9 @@ def test_a_chart_is_valid_svg_with_its_numbers_and_escaped_labels() -> None:
 
 def test_open_data_holds_every_contribution_deterministically(content: Path) -> None:
     discussion = load_archive(content).discussions[0]
-    items = records(discussion, rendered=lambda c: markup.render(c.body), url=lambda c: c.id)
+    items = records(
+        discussion, plain=lambda c: plain_text(markup.render(c.body)), url=lambda c: c.id
+    )
     text = discussion_json(discussion, items, "demo/")
     data = json.loads(text)
     ids = [c.id for c in sorted(discussion.contributions, key=lambda c: c.sort_key)]

@@ -29,9 +29,9 @@ import markdown_it
 import nh3
 
 from .dependencies import digest
-from .markup import excerpt, first_sentences
 from .model import Contribution
 from .output import parallel_map
+from .views import RENDERED_PARTS, rendered_parts
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +179,7 @@ def render_contributions(
     workers: int,
     file_digests: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """HTML, excerpt and opening sentences of every contribution, keyed as
+    """HTML, excerpt, opening sentences and plain text of every contribution, keyed as
     ``views.build_site`` expects.
 
     Texts rendered by an earlier build with the same code come from ``cache``; the others
@@ -192,19 +192,17 @@ def render_contributions(
     missing = [i for i, key in enumerate(keys) if cache.get(key) is None]
     texts = parallel_map(render, [contributions[i] for i in missing], workers)
     for i, html in zip(missing, texts, strict=True):
-        cache.put(keys[i], (html, excerpt(html), first_sentences(html)))
+        cache.put(keys[i], rendered_parts(html))
     rendered: dict[str, str] = {}
     for contribution, key in zip(contributions, keys, strict=True):
-        html, summary, opening = cache.get(key)
         name = f"{contribution.discussion}/{contribution.id}"
-        rendered[name] = html
-        rendered[name + "#excerpt"] = summary
-        rendered[name + "#opening"] = opening
+        for part, text in zip(RENDERED_PARTS, cache.get(key), strict=True):
+            rendered[name + part] = text
     return rendered
 
 
 def _markup_key(version: str, contribution: Contribution, file_digest: str | None) -> str:
     c = contribution
     if file_digest is None:
-        return digest("markup 2", version, c.discussion, c.id, c.body)
-    return digest("markup file 2", version, c.discussion, c.id, c.source_path, file_digest)
+        return digest("markup 3", version, c.discussion, c.id, c.body)
+    return digest("markup file 3", version, c.discussion, c.id, c.source_path, file_digest)

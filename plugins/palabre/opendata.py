@@ -63,10 +63,11 @@ def numbers(discussion: Discussion) -> dict[str, int]:
 
 def records(
     discussion: Discussion,
-    rendered: Callable[[Contribution], str],
+    plain: Callable[[Contribution], str],
     url: Callable[[Contribution], str],
 ) -> list[dict[str, Any]]:
-    """One record per contribution, translations included, oldest first."""
+    """One record per contribution, translations included, oldest first; ``plain`` gives
+    the text without markup (``plain_text`` of the rendered HTML)."""
     numbered = numbers(discussion)
     return [
         {
@@ -85,7 +86,7 @@ def records(
             "translation": c.translation,
             "url": url(c),
             "text_markdown": c.body.strip("\n"),
-            "text_plain": plain_text(rendered(c)),
+            "text_plain": plain(c),
         }
         for c in sorted(discussion.contributions, key=lambda c: c.sort_key)
     ]

@@ -25,6 +25,7 @@ MANIFEST = "palabre-outputs.json"
 # Below this many items, starting worker processes costs more than it saves (a page of a
 # large discussion takes tens of milliseconds; a fork, a few).
 PARALLEL_THRESHOLD = 8
+CHUNKED = 256
 
 
 def write_if_changed(path: Path, text: str | bytes) -> bool:
@@ -80,7 +81,9 @@ def parallel_map(function: Callable[[T], R], items: Sequence[T], workers: int) -
     global _JOB, _ITEMS  # inherited by the forked children
     if workers <= 1 or len(items) < PARALLEL_THRESHOLD or not _can_fork():
         return [function(item) for item in items]
-    size = max(1, -(-len(items) // (workers * 4)))
+    # A few chunks per worker balance the load of a full build; a rebuild's few pages, one
+    # of which may be a whole discussion's proceedings, go one by one.
+    size = 1 if len(items) < CHUNKED else -(-len(items) // (workers * 4))
     ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _JOB, _ITEMS = function, items
     try:

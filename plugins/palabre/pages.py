@@ -11,6 +11,7 @@ import gc
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -99,6 +100,7 @@ class PalabreGenerator(Generator):
 
     def generate_context(self) -> None:
         pause_collector()
+        self.clock = Stopwatch()
         values = with_defaults(self.settings)
         cache_dir = Path(self.settings["CACHE_PATH"])
         self.caches = {
@@ -112,6 +114,7 @@ class PalabreGenerator(Generator):
             sys.stderr.write(f"{error}\n")
             resume_collector()
             raise
+        self.clock.lap("read")
         self.languages = interface_languages(values)
         self.root_mode = values["PALABRE_ROOT"]
         today = build_day(values["PALABRE_TODAY"])
@@ -125,6 +128,7 @@ class PalabreGenerator(Generator):
             self.workers,
             archive.file_digests(),
         )
+        self.clock.lap("markdown")
         self.digests = ArchiveDigests(archive, today)
         self.site_digest_value = self.site_digest()
         self.sites = {
@@ -136,6 +140,7 @@ class PalabreGenerator(Generator):
         self.context["palabre"] = self.sites[self.prefix(self.languages[0])]
         self.report_missing_texts(archive)
         self.report_coverage(archive)
+        self.clock.lap("views")
         settle_collector()
 
     def site_digest(self) -> str:
@@ -193,6 +198,7 @@ class PalabreGenerator(Generator):
         # An output whose digest is the one it had in the previous build is not made again
         # at all: only the others are shared out over the workers.
         todo = [output for output in outputs if not self.unchanged(output)]
+        self.clock.lap("digests")
         for template in sorted({job.page.template for job in jobs}):
             self.get_template(template)  # compiled once, before workers are forked
         made = {
@@ -206,6 +212,7 @@ class PalabreGenerator(Generator):
             for name in output.names
         ]
         results.extend((name, changed, None) for name, changed in self.copy_theme_files())
+        self.clock.lap("pages")
         written = {name: page_digest for name, _, page_digest in results}
         if len(written) != len(results):
             raise PalabreError("two pages would be written to the same file")
@@ -213,10 +220,11 @@ class PalabreGenerator(Generator):
         removed = manifest.replace(written)
         for cache in self.caches.values():
             cache.save()
+        self.clock.lap("saved")
         site = self.sites[self.prefix(self.languages[0])]
         logger.info(
             "Palabre: %d discussions, %d contributions, %d authors in %d languages: "
-            "%d files, %d rendered, %d changed, %d removed",
+            "%d files, %d rendered, %d changed, %d removed (%s)",
             len(site.discussions),
             sum(len(d.contributions) for d in site.discussions),
             len(site.authors),
@@ -225,6 +233,7 @@ class PalabreGenerator(Generator):
             len(todo),
             changed,
             len(removed),
+            self.clock,
         )
 
     def unchanged(self, output: Output) -> bool:
@@ -371,6 +380,22 @@ class PalabreGenerator(Generator):
             )
             for d in site.discussions
         ]
+
+
+class Stopwatch:
+    """How long each step of a build took, for the log: where a rebuild spends its time."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.steps: dict[str, float] = {}
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.steps[step] = self.steps.get(step, 0.0) + now - self.last
+        self.last = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{step} {seconds:.2f} s" for step, seconds in self.steps.items())
 
 
 def _latest(discussion: DiscussionView, limit: int) -> list[ContributionView]:

@@ -252,7 +252,7 @@ def open_data_files(discussion: DiscussionView, site_url: str) -> list[tuple[str
     views = {c.id: c for c in discussion.contributions}
     items = records(
         discussion.discussion,
-        rendered=lambda c: str(views[c.id].html),
+        plain=lambda c: views[c.id].plain,
         url=lambda c: base + views[c.id].url,
     )
     slug = discussion.slug

@@ -19,6 +19,7 @@ from slugify import slugify
 
 from . import markup
 from .model import Archive, Contribution, Discussion, Status, Week, localized
+from .opendata import plain_text
 
 CALL_HEADING_SHIFT = 1  # a call's "## Section" becomes <h3> under the page's "Call" <h2>
 
@@ -69,6 +70,7 @@ class ContributionView:
     html: Markup
     excerpt: str
     opening: str  # its first sentences, for the summary's digest
+    plain: str  # its text without markup, for the open data files
     url: str
     author_url: str
     week_url: str
@@ -232,6 +234,13 @@ class SiteView:
 
 
 Renderer = Callable[[Contribution], str]
+# What each contribution's HTML gives the pages, made once per text (see build_site).
+RENDERED_PARTS = ("", "#excerpt", "#opening", "#plain")
+
+
+def rendered_parts(html: str) -> tuple[str, str, str, str]:
+    """A contribution's HTML, excerpt, first sentences and plain text (``RENDERED_PARTS``)."""
+    return html, markup.excerpt(html), markup.first_sentences(html), plain_text(html)
 
 
 def render_contribution(contribution: Contribution) -> str:
@@ -249,10 +258,10 @@ def build_site(
 ) -> SiteView:
     """Arrange ``archive`` for pages in interface ``language``, with URLs under ``prefix``.
 
-    ``rendered`` maps ``discussion/id`` to HTML already made, ``discussion/id#excerpt``
-    to its excerpt and ``discussion/id#opening`` to its first sentences (shared by every
-    language, or made in parallel, see ``incremental.render_contributions``); whatever
-    is missing is rendered with ``render`` and added to it.
+    ``rendered`` maps ``discussion/id`` + each of ``RENDERED_PARTS`` to what
+    ``rendered_parts`` makes of a contribution's HTML (shared by every language, or made
+    in parallel, see ``incremental.render_contributions``); whatever is missing is
+    rendered with ``render`` and added to it.
     """
     rendered = {} if rendered is None else rendered
     discussions = [
@@ -275,16 +284,17 @@ def _discussion_view(
     views = {}
     for c in discussion.contributions:
         key = f"{c.discussion}/{c.id}"
-        if any(key + part not in rendered for part in ("", "#excerpt", "#opening")):
-            rendered[key] = render(c)
-            rendered[key + "#excerpt"] = markup.excerpt(rendered[key])
-            rendered[key + "#opening"] = markup.first_sentences(rendered[key])
+        if any(key + part not in rendered for part in RENDERED_PARTS):
+            html = render(c)
+            for part, text in zip(RENDERED_PARTS, rendered_parts(html), strict=True):
+                rendered[key + part] = text
         body = rendered[key]
         views[c.id] = ContributionView(
             contribution=c,
             html=Markup(body),
             excerpt=rendered[key + "#excerpt"],
             opening=rendered[key + "#opening"],
+            plain=rendered[key + "#plain"],
             url=prefix + contribution_url(c.discussion, c.id),
             author_url=prefix + author_url(c.author),
             week_url=prefix + week_url(c.discussion, c.week),
