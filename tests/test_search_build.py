@@ -15,6 +15,7 @@ import itertools
 import json
 import math
 import random
+import re
 import sys
 import unicodedata
 from bisect import bisect_left
@@ -165,19 +166,47 @@ def unicodedata_word_ranges() -> tuple[list[tuple[int, int]], list[tuple[int, in
 # --- Words, weights, rounding ----------------------------------------------------------------
 
 
-def test_word_classes_are_unicodedata_s() -> None:
+@cache
+def one_regex() -> re.Pattern[str]:
+    """Every letter, mark and digit in one character class (Palabre's first way to cut)."""
     bmp, astral = unicodedata_word_ranges()
     classes = stemming._ranges_class
-    assert stemming._word_patterns()[0].pattern == f"[{classes(bmp)}]+|[{classes(astral)}]"
-    assert stemming._bmp_word_pattern().pattern == f"[{classes(bmp)}]+"
-    whole = stemming._word_patterns()[0]
-    for text in ["Développement 地方发展 ٣ x\ue000y", "a𠀀b 𝐦𝐢𝐠 🙂 e\u0301", "ＭＩＧＲ Ⅻ ﬁne", ""]:
-        normal = unicodedata.normalize("NFKC", text).lower()
-        runs = whole.findall(normal)  # what words() splits, with the class of every plane
-        assert "".join(stemming.words(text)).replace(" ", "") == "".join(
-            "".join(stemming.words(run)) for run in runs
-        )
-        assert stemming._bmp_word_pattern().findall(normal) == runs or max(normal) > "\uffff"
+    return re.compile(f"[{classes(bmp)}]+|[{classes(astral)}]")
+
+
+def cut_by_one_regex(text: str) -> list[str]:
+    normal = unicodedata.normalize("NFKC", text).lower()
+    found: list[str] = []
+    for run in one_regex().findall(normal):
+        if len(run) == 1:
+            found.append(run)
+            continue
+        for pairs, plain in stemming._unsegmented().findall(run):
+            if plain:
+                found.append(plain)
+            elif len(pairs) == 1:
+                found.append(pairs)
+            else:
+                found.extend(pairs[i : i + 2] for i in range(len(pairs) - 1))
+    return found
+
+
+def test_words_are_cut_where_one_regex_of_unicodedata_cuts() -> None:
+    bmp, astral = unicodedata_word_ranges()
+    expected = bytearray(sys.maxunicode + 1)
+    for first, last in bmp + astral:
+        expected[first : last + 1] = b"\x01" * (last - first + 1)
+    found = bytes(map(stemming.is_word_character, map(chr, range(sys.maxunicode + 1))))
+    assert found == bytes(expected)
+    rng = random.Random(11)
+    # Every kind of character a text may hold, the odd ones often.
+    pool = [chr(code) for first, last in bmp[:40] + astral[:10] for code in (first, last)]
+    pool += [*" \t\n-'.,;:!?", *"éèàçœßıİǅ", "\u0301", "\u064b", "\ue000", "\uffff"]
+    pool += [*"地方发展ไทยカタカナ한국어", "𠀀", "🙂", "𝐦", "\U000e0100", "\U000f0000", "٣", "Ⅻ"]
+    texts = ["", "Développement 地方发展 ٣ x\ue000y", "a𠀀b 𝐦𝐢𝐠 🙂 e\u0301", "ＭＩＧＲ Ⅻ ﬁne"]
+    texts += ["".join(rng.choice(pool) for _ in range(rng.randrange(1, 30))) for _ in range(3000)]
+    for text in texts:
+        assert stemming.words(text) == cut_by_one_regex(text), text
 
 
 def test_rounding_is_pythons() -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from pelican.log import LimitFilter
 
+from palabre import searchindex
 from palabre.search import KEPT_FILE
 from tests.factories import write_contribution, write_discussion, write_summary
 from tests.sites import build
@@ -70,7 +71,9 @@ def builds(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> Builds:
     return Builds(hostile_archive(tmp_path / "site"), tmp_path, caplog)
 
 
-def test_a_rebuild_after_no_change_reads_and_writes_nothing(builds: Builds) -> None:
+def test_a_rebuild_after_no_change_reads_and_writes_nothing(
+    builds: Builds, monkeypatch: pytest.MonkeyPatch
+) -> None:
     read, _ = builds.rebuild()
     assert read == 11
     files = search_outputs(builds.output)
@@ -78,6 +81,11 @@ def test_a_rebuild_after_no_change_reads_and_writes_nothing(builds: Builds) -> N
     assert "fr/search/index.html" in files and "search/index.html" in files
     before = times(files, builds.output)
     kept = (builds.cache / KEPT_FILE).stat().st_mtime_ns
+
+    def untouched(*_: object) -> None:
+        raise AssertionError("the texts were looked at: no file of the archive changed")
+
+    monkeypatch.setattr(searchindex, "sources", untouched)
     assert builds.rebuild() == (0, 0)
     assert times(files, builds.output) == before
     assert (builds.cache / KEPT_FILE).stat().st_mtime_ns == kept

@@ -125,44 +125,28 @@ class SearchGenerator(Generator):
         )
         (cache / OLD_CACHE_FILE).unlink(missing_ok=True)  # what earlier versions kept
         slugs = [d.slug for d in archive.discussions]
-        by_language: dict[str, list[searchindex.Source]] = {}
-        for source in searchindex.sources(archive, html_of):
-            by_language.setdefault(source.language, []).append(source)
+        # What each discussion's files were (the loader's digests), when the loader says.
+        read_files = [getattr(d, "file_digests", None) or None for d in archive.discussions]
         texts = time.perf_counter()
         files: dict[str, bytes] = {}
-        entries = []
-        read = 0
-        for code, group in by_language.items():
-            group.sort(key=attrgetter("order"))
-            before = kept.languages.get(code)
-            index, count = searchindex.index_language(
-                None if before is None else before.index, group, support
-            )
-            read += count
-            if before is not None and before.index is index and kept.intact(code):
-                if before.discussions != slugs:  # the same files; discussions numbered anew
-                    places = [(key[0], key[1]) for key in index.keys]
-                    entry = {**before.entry, "groups": shards.groups(places, slugs)}
-                    before = KeptLanguage(index, entry, slugs)
-            else:
-                found, entry = shards.language_files(language_table(code, index, support), slugs)
-                files.update(found)
-                before = KeptLanguage(index, entry, slugs)
-            kept.languages[code] = before
-            entries.append(before.entry)
-        for code in set(kept.languages) - set(by_language):
-            del kept.languages[code]
+        if kept.same_archive(slugs, read_files) and all(map(kept.intact, kept.languages)):
+            # Not one file of the archive changed, nor any index file: nothing to index.
+            read = 0
+        else:
+            read = self.index(archive, html_of, support, kept, files)
+        kept.archive = (slugs, read_files)
+        entries = [language.entry for language in kept.languages.values()]
         files[shards.MANIFEST] = shards.manifest(entries, slugs).encode("utf-8")
         weights = time.perf_counter()
         changed = self.write_index(files, kept)
-        self.copy_lunr(modules, list(by_language))
-        self.write_pages(pages, list(by_language), kept)
+        self.copy_lunr(modules, list(kept.languages))
+        self.write_pages(pages, list(kept.languages), kept)
         kept.save()
         logger.info(
             "Palabre: search index of %d texts in %d languages (%d read again): "
             "%d files, %d changed, in %.2f s (texts %.2f s, index %.2f s, files %.2f s)",
-            sum(len(group) for group in by_language.values()),
-            len(by_language),
+            sum(entry["documents"] for entry in entries),
+            len(entries),
             read,
             len(kept.files),
             changed,
@@ -171,6 +155,41 @@ class SearchGenerator(Generator):
             weights - texts,
             time.perf_counter() - weights,
         )
+
+    def index(
+        self,
+        archive: Archive,
+        html_of: searchindex.HtmlOf,
+        support: LanguageSupport,
+        kept: KeptSearch,
+        files: dict[str, bytes],
+    ) -> int:
+        """Index every language again, reading only the texts ``kept`` lacks; the files of
+        each language that changed go into ``files``. Returns how many texts were read."""
+        slugs = [d.slug for d in archive.discussions]
+        by_language: dict[str, list[searchindex.Source]] = {}
+        for source in searchindex.sources(archive, html_of):
+            by_language.setdefault(source.language, []).append(source)
+        read = 0
+        languages = {}
+        for code, group in by_language.items():
+            group.sort(key=attrgetter("order"))
+            before = kept.languages.get(code)
+            previous = None if before is None else before.index()
+            index, count = searchindex.index_language(previous, group, support)
+            read += count
+            if before is not None and index is previous and kept.intact(code):
+                if before.discussions != slugs:  # the same files; discussions numbered anew
+                    places = [(key[0], key[1]) for key in index.keys]
+                    entry = {**before.entry, "groups": shards.groups(places, slugs)}
+                    before = KeptLanguage(entry, slugs, kept_index=index)
+            else:
+                found, entry = shards.language_files(language_table(code, index, support), slugs)
+                files.update(found)
+                before = KeptLanguage(entry, slugs, kept_index=index)
+            languages[code] = before
+        kept.languages = languages
+        return read
 
     def write_index(self, files: dict[str, bytes], kept: KeptSearch) -> int:
         """Write ``search/``: ``files``, and keep the languages' files ``kept`` found intact;
@@ -344,22 +363,27 @@ def language_table(
 
 @dataclass(eq=False)
 class KeptLanguage:
-    index: searchindex.KeptIndex
+    """One language's part of the manifest, and its index, read from the file when needed."""
+
     entry: dict[str, Any]  # the language's part of the manifest
     discussions: list[str]  # the slugs its groups number
-    packed: bytes | None = None  # as the file holds it, once read or written
+    packed: bytes | None = None  # the index as the file holds it, once read or written
+    kept_index: searchindex.KeptIndex | None = None
 
-    def pack(self) -> bytes:
-        if self.packed is None:
-            value = {
-                "keys": self.index.keys,
-                "rows": self.index.rows,
-                "columns": self.index.columns_state,
-                "entry": self.entry,
-                "discussions": self.discussions,
-            }
+    def index(self) -> searchindex.KeptIndex | None:
+        """The index; None if the file's copy of it does not look right."""
+        if self.kept_index is None and self.packed is not None:
+            self.kept_index = _unpack(self.packed)
+            if self.kept_index is None:
+                self.packed = None
+        return self.kept_index
+
+    def pack(self) -> dict[str, Any]:
+        if self.packed is None and self.kept_index is not None:
+            index = self.kept_index
+            value = {"keys": index.keys, "rows": index.rows, "columns": index.columns_state}
             self.packed = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        return self.packed
+        return {"packed": self.packed, "entry": self.entry, "discussions": self.discussions}
 
 
 FileRecord = tuple[bytes, int, int]  # SHA-256 of the bytes written, size, modification time
@@ -384,6 +408,8 @@ class KeptSearch:
         self.pages: dict[str, FileRecord] = {}  # search pages, by name in the output folder
         self.files_known = False  # whether ``files`` describes the output folder
         self.intact_languages: set[str] = set()
+        # The archive's discussions and the digests of their files, at the last build.
+        self.archive: tuple[list[str], list[dict[str, str] | None]] | None = None
         self._saved: tuple[Any, ...] = ()
         self._load()
 
@@ -395,12 +421,14 @@ class KeptSearch:
                 data = pickle.load(handle)  # our own file, written below
             if not isinstance(data, dict) or data.get("format") != KEPT_FORMAT:
                 return
-            languages = data.get("languages")
+            languages, archive = data.get("languages"), data.get("archive")
             if data.get("version") == self.version and isinstance(languages, dict):
-                for code, packed in languages.items():
-                    language = _kept_language(pickle.loads(packed), packed)
+                for code, value in languages.items():
+                    language = _kept_language(value)
                     if language is not None:
                         self.languages[code] = language
+                if len(self.languages) == len(languages) and _is_archive(archive):
+                    self.archive = archive
         except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError,
                 AttributeError, ImportError, IndexError, KeyError):  # fmt: skip
             self.languages = {}
@@ -439,8 +467,12 @@ class KeptSearch:
         self.files = files
         self.files_known = True
 
+    def same_archive(self, slugs: list[str], files: list[dict[str, str] | None]) -> bool:
+        """Whether the archive's files are those of the last build: each document too."""
+        return self.archive is not None and None not in files and self.archive == (slugs, files)
+
     def _state(self) -> tuple[Any, ...]:
-        return (dict(self.languages), dict(self.files), dict(self.pages))
+        return (dict(self.languages), dict(self.files), dict(self.pages), self.archive)
 
     def save(self) -> None:
         """Write the file again, unless this build changed nothing in it."""
@@ -452,8 +484,10 @@ class KeptSearch:
             "output": self.output,
             "files": self.files,
             "pages": self.pages,
-            # Each language pickled on its own: one that did not change is not pickled again.
+            # Each index pickled on its own: one that did not change is not pickled again,
+            # nor read when nothing changed.
             "languages": {code: kept.pack() for code, kept in self.languages.items()},
+            "archive": self.archive,
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # A name of its own, so that two builds writing at once cannot mix their bytes.
@@ -479,12 +513,36 @@ def _records(records: object) -> dict[str, FileRecord]:
     }
 
 
-def _kept_language(value: object, packed: bytes) -> KeptLanguage | None:
-    """A language's kept index as the file holds it, or None if it does not look right."""
+def _kept_language(value: object) -> KeptLanguage | None:
+    """A language as the file holds it (its index still packed), or None if it looks wrong."""
+    if not isinstance(value, dict):
+        return None
+    packed, entry, discussions = value.get("packed"), value.get("entry"), value.get("discussions")
+    if not (
+        isinstance(packed, bytes)
+        and isinstance(entry, dict)
+        and isinstance(entry.get("documents"), int)
+        and isinstance(discussions, list)
+    ):
+        return None
+    return KeptLanguage(entry, discussions, packed)
+
+
+def _unpack(packed: bytes) -> searchindex.KeptIndex | None:
+    """A language's index from its pickle, or None if it does not look right."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        value = pickle.loads(packed)
+    except (EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError,
+            ImportError, IndexError, KeyError):  # fmt: skip
+        return None
+    finally:
+        if collecting:
+            gc.enable()
     if not isinstance(value, dict):
         return None
     keys, rows, columns = value.get("keys"), value.get("rows"), value.get("columns")
-    entry, discussions = value.get("entry"), value.get("discussions")
     arrays = ("term", "field", "ref", "tf", "lengths")
     if not (
         isinstance(keys, list)
@@ -496,11 +554,19 @@ def _kept_language(value: object, packed: bytes) -> KeptLanguage | None:
         and isinstance(columns.get("terms"), list)
         and columns.get("fields") == searchindex.FIELD_COUNT
         and len(columns["lengths"]) == 8 * searchindex.FIELD_COUNT * len(keys)
-        and isinstance(entry, dict)
-        and isinstance(discussions, list)
     ):
         return None
-    return KeptLanguage(searchindex.KeptIndex(keys, rows, columns), entry, discussions, packed)
+    return searchindex.KeptIndex(keys, rows, columns)
+
+
+def _is_archive(value: object) -> bool:
+    return (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and isinstance(value[0], list)
+        and isinstance(value[1], list)
+        and len(value[0]) == len(value[1])
+    )
 
 
 def overwrite(path: str, data: bytes) -> None:

@@ -796,7 +796,7 @@ def lunr_index(
 
 
 def _is_word_char(character: str) -> bool:
-    return bool(stemming._word_patterns()[0].fullmatch(character))
+    return stemming.is_word_character(character)
 
 
 def _term_clause(segment: str, presence: str, field: str) -> str:

@@ -138,16 +138,19 @@ def language_files(
         columns.ref[order], language.scores[order], rows * len(ranges), empty_as_zero=True,
     )  # fmt: skip
     part_text, part_offsets = parts.render(np.tile(first, len(ranges)))
-    ends = [*starts[1:], rows]
-    for number, (start, end) in enumerate(zip(starts, ends, strict=True)):
+    bounds = np.array([*starts, rows], dtype=np.int64)
+    cuts = offsets[bounds].tolist()
+    # Where each discussion's part of each shard starts and ends: [discussion][shard].
+    part_cuts = part_offsets[np.arange(len(ranges))[:, None] * rows + bounds].tolist()
+    for number, start in enumerate(starts):
         name = f"shard-{number:03d}.json"
-        names = dumps(terms[start:end]).encode("utf-8")
-        postings = text[offsets[start] : offsets[end]]
+        names = dumps(terms[start : bounds[number + 1]]).encode("utf-8")
+        postings = text[cuts[number] : cuts[number + 1]]
         files[f"{code}/{name}"] = b'{"postings":[' + postings + b'],"terms":' + names + b"}"
         files[f"{code}/terms-{number:03d}.json"] = names
-        for n, slug in enumerate(ranges):
-            low, high = part_offsets[n * rows + start], part_offsets[n * rows + end]
-            files[f"{code}/{slug}/{name}"] = b'{"postings":[' + part_text[low:high] + b"]}"
+        for slug, places in zip(ranges, part_cuts, strict=True):
+            part = part_text[places[number] : places[number + 1]]
+            files[f"{code}/{slug}/{name}"] = b'{"postings":[' + part + b"]}"
     for number in range(0, len(documents), chunk):
         details = ",".join(documents[number : number + chunk])
         files[f"{code}/docs-{number // chunk:03d}.json"] = f"[{details}]".encode()
@@ -247,7 +250,9 @@ class _Postings:
         fields = len(FIELD_NAMES)
         row, field, ref = row.astype(np.int64), field.astype(np.int64), ref.astype(np.int64)
         self.rows, self.fields, self.row = rows, fields, row
-        self.empty = (np.bincount(row, minlength=rows) == 0) & empty_as_zero
+        count = np.bincount(row, minlength=rows)
+        self.empty = (count == 0) & empty_as_zero
+        self.full = np.flatnonzero(~self.empty)  # rows written as lists
         # A posting is "gap,score", after a comma unless it opens its field's list.
         self.follows = np.zeros(len(row), dtype=bool)
         self.follows[1:] = (row[1:] == row[:-1]) & (field[1:] == field[:-1])
@@ -259,74 +264,82 @@ class _Postings:
             raise ValueError("expected postings sorted by ref, with scores of 0 or more")
         self.gap_digits, self.score_digits = _digits(self.gap), _digits(self.score)
         size = self.follows + self.gap_digits + 1 + self.score_digits
-        # Bytes of each row's fields before each bracket: "[[" F0 "],[" F1 ... F4 "]]".
-        per_field = np.bincount(row * fields + field, weights=size, minlength=rows * fields)
-        self.before = np.zeros((rows, fields + 1), dtype=np.int64)
-        np.cumsum(per_field.reshape(rows, fields).astype(np.int64), axis=1, out=self.before[:, 1:])
-        skeleton = 2 + 3 * (fields - 1) + 2
-        self.row_length = np.where(self.empty, 1, skeleton + self.before[:, fields])
+        # Bytes of each listed row's fields before each bracket: "[[" F0 "],[" ... F4 "]]".
+        place = np.zeros(rows, dtype=np.int64)
+        place[self.full] = np.arange(len(self.full))
+        per_field = np.bincount(
+            place[row] * fields + field, weights=size, minlength=len(self.full) * fields
+        ).astype(np.int64)
+        self.before = np.zeros((len(self.full), fields + 1), dtype=np.int64)
+        np.cumsum(per_field.reshape(-1, fields), axis=1, out=self.before[:, 1:])
+        self.row_length = np.ones(rows, dtype=np.int64)
+        self.row_length[self.full] = 2 + 3 * (fields - 1) + 2 + self.before[:, fields]
         # Where each posting starts in its row.
         total = np.zeros(len(row) + 1, dtype=np.int64)
         np.cumsum(size, out=total[1:])
         first_of_row = np.zeros(rows + 1, dtype=np.int64)
-        np.cumsum(np.bincount(row, minlength=rows), out=first_of_row[1:])
+        np.cumsum(count, out=first_of_row[1:])
         self.in_row = 2 + 3 * field + total[:-1] - total[first_of_row[row]]
 
     def lengths(self) -> np.ndarray:
         """Each row's length in bytes, without a comma before it."""
         return self.row_length
 
-    def render(self, first: np.ndarray) -> tuple[bytes, list[int]]:
+    def render(self, first: np.ndarray) -> tuple[bytes, np.ndarray]:
         """The rows' text, a comma before each but the ``first`` ones, and where each row
         starts in it (and where the last ends)."""
         np = numpy()
-        lead = (~first).astype(np.int64)
+        lead = ~first
         start = np.zeros(self.rows + 1, dtype=np.int64)
         np.cumsum(self.row_length + lead, out=start[1:])
         text = np.empty(int(start[-1]), dtype=np.uint8)
-        text[start[:-1][lead > 0]] = ord(",")
+        text[start[:-1][lead]] = ord(",")
         body = start[:-1] + lead  # where each row's own text starts
-        full = np.flatnonzero(~self.empty)
-        at = body[full]
+        at = body[self.full]
         text[at], text[at + 1] = ord("["), ord("[")
         for bracket in range(1, self.fields):
-            between = at + 2 + 3 * (bracket - 1) + self.before[full, bracket]
+            between = at + 2 + 3 * (bracket - 1) + self.before[:, bracket]
             text[between], text[between + 1], text[between + 2] = ord("]"), ord(","), ord("[")
-        end = at + 2 + 3 * (self.fields - 1) + self.before[full, self.fields]
+        end = at + 2 + 3 * (self.fields - 1) + self.before[:, self.fields]
         text[end], text[end + 1] = ord("]"), ord("]")
         text[body[self.empty]] = ord("0")
         at = body[self.row] + self.in_row
         text[at[self.follows]] = ord(",")
         at = at + self.follows
-        _write_digits(text, at + self.gap_digits, self.gap)
+        _write_digits(text, at + self.gap_digits, self.gap, self.gap_digits)
         at = at + self.gap_digits
         text[at] = ord(",")
-        _write_digits(text, at + 1 + self.score_digits, self.score)
-        return text.tobytes(), start.tolist()
+        _write_digits(text, at + 1 + self.score_digits, self.score, self.score_digits)
+        return text.tobytes(), start
 
 
 def _digits(numbers: np.ndarray) -> np.ndarray:
     """How many digits each number (0 or more) has."""
     np = numpy()
-    digits = np.ones(len(numbers), dtype=np.int64)
-    limit = 10
-    while True:
-        longer = numbers >= limit
-        if not longer.any():
-            return digits
-        digits += longer
-        limit *= 10
+    largest = int(numbers.max()) if len(numbers) else 0
+    powers = [10**n for n in range(1, len(str(largest)))]
+    return np.searchsorted(np.array(powers, dtype=np.int64), numbers, side="right") + 1
 
 
-def _write_digits(text: np.ndarray, ends: np.ndarray, numbers: np.ndarray) -> None:
-    """Write each number's digits into ``text`` so that its last digit is before ``ends``."""
+def _write_digits(
+    text: np.ndarray, ends: np.ndarray, numbers: np.ndarray, digits: np.ndarray
+) -> None:
+    """Write each number's ``digits`` digits into ``text``, the last one before ``ends``;
+    two at a time, from a table of "00" to "99"."""
     np = numpy()
-    at, value = ends - 1, numbers
+    pairs = np.array([[48 + n // 10, 48 + n % 10] for n in range(100)], dtype=np.uint8)
+    # numpy divides unsigned 32-bit numbers by a constant many times faster than int64.
+    small = not len(numbers) or int(numbers.max()) < 2**32
+    at, value, left = ends - 1, numbers.astype(np.uint32 if small else np.int64), digits
     while len(value):
-        value, digit = np.divmod(value, 10)
-        text[at] = 48 + digit
-        more = value > 0
-        value, at = value[more], at[more] - 1
+        quotient = value // 100
+        pair = value - quotient * 100
+        value = quotient
+        text[at] = pairs[pair, 1]
+        two = left >= 2
+        text[at[two] - 1] = pairs[pair[two], 0]
+        more = left > 2
+        value, at, left = value[more], at[more] - 2, left[more] - 2
 
 
 def reassemble(read: Callable[[str], str], language: str) -> dict[str, Any]:

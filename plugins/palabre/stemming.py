@@ -38,7 +38,6 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
-from operator import itemgetter
 from pathlib import Path
 
 import snowballstemmer
@@ -99,25 +98,36 @@ def _ranges_class(ranges: Iterable[tuple[int, int]]) -> str:
     return "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
 
 
-@cache
-def _word_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(a word: BMP run or one astral character, unsegmented sub-runs) as compiled regexes.
+def is_word_character(character: str) -> bool:
+    """A letter, mark or digit: what the browser's ``\\p{L}\\p{M}\\p{N}`` matches (Python's
+    ``re`` has no ``\\p{L}``: the categories come from ``unicodedata``).
 
-    Python's ``re`` has no ``\\p{L}``: the classes are made once from ``unicodedata``, the
-    same categories (letters, marks, numbers) that the browser's ``\\p{L}\\p{M}\\p{N}`` uses.
+    Private use and compatibility forms (``BMP_EXCLUDED``) never are, nor anything in
+    planes 4 to 13 (unassigned) or 15 and 16 (private use).
     """
-    astral = _ranges(0x10000, 0x40000) + _ranges(0xE0000, 0xF0000)
-    word_pattern = re.compile(f"[{_ranges_class(_ranges(0, 0x10000))}]+|[{_ranges_class(astral)}]")
-    return word_pattern, _unsegmented()
+    code = ord(character)
+    return (
+        code < BMP_EXCLUDED[0] or BMP_EXCLUDED[1] < code < 0x40000 or 0xE0000 <= code < 0xF0000
+    ) and unicodedata.category(character)[0] in "LMN"
 
 
-@cache
-def _bmp_word_pattern() -> re.Pattern[str]:
-    """``_word_patterns()[0]`` for texts without characters beyond the BMP: the same matches.
+# What each character met so far becomes before a text is cut at white space: absent, a
+# letter, mark or digit of the BMP stays; anything else becomes a space; one beyond the
+# BMP, a word of its own, gets spaces around it. Filled as characters come, so that a build
+# looks up only the categories of the characters its texts hold.
+_SEPARATED: dict[int, str] = {}
+_MET: set[str] = set()
 
-    Most texts have none, and this needs a fifth of the code points looked up.
-    """
-    return re.compile(f"[{_ranges_class(_ranges(0, 0x10000))}]+")
+
+def _word_runs(normal: str) -> list[str]:
+    """Runs of word characters of ``normal``, each character beyond the BMP alone."""
+    for character in set(normal).difference(_MET):
+        if not is_word_character(character):
+            _SEPARATED[ord(character)] = " "  # no word character is white space either
+        elif ord(character) > 0xFFFF:
+            _SEPARATED[ord(character)] = f" {character} "
+        _MET.add(character)
+    return normal.translate(_SEPARATED).split()
 
 
 @cache
@@ -127,31 +137,12 @@ def _unsegmented() -> re.Pattern[str]:
     )
 
 
-@cache
-def _ranges(low: int, high: int) -> tuple[tuple[int, int], ...]:
-    """Runs of letters, marks and digits from code ``low`` to ``high - 1``: (first, last).
-
-    One letter a code point, its category's initial, and runs found by a regex: the loop
-    over tens of thousands of code points runs in C (a rebuild that reads one text pays
-    it). Planes 4 to 13 are unassigned and 15 and 16 private use: no letter, mark or digit.
-    """
-    initials = "".join(map(itemgetter(0), map(unicodedata.category, map(chr, range(low, high)))))
-    if low <= BMP_EXCLUDED[0] and BMP_EXCLUDED[1] < high:  # surrogates are Cs already
-        first, last = BMP_EXCLUDED[0] - low, BMP_EXCLUDED[1] - low
-        initials = initials[:first] + "-" * (last - first + 1) + initials[last + 1 :]
-    return tuple(
-        (low + run.start(), low + run.end() - 1) for run in re.finditer("[LMN]+", initials)
-    )
-
-
 def words(text: str) -> list[str]:
     """The words of ``text`` as ``palabre-split`` makes them (lower case, NFKC, pairs)."""
     normal = unicodedata.normalize("NFKC", text).lower()
-    beyond_bmp = not normal.isascii() and max(normal) > "\uffff"
-    word_pattern = _word_patterns()[0] if beyond_bmp else _bmp_word_pattern()
     unsegmented = _unsegmented()
     result: list[str] = []
-    for run in word_pattern.findall(normal):
+    for run in _word_runs(normal):
         if len(run) == 1:
             result.append(run)
             continue
