@@ -18,7 +18,7 @@ from palabre.figures import participation
 from palabre.loader import load_archive
 from palabre.markup import first_sentences
 from palabre.model import ContentError
-from palabre.opendata import discussion_csv, discussion_json, plain_text, records
+from palabre.opendata import COLUMNS, discussion_csv, discussion_json, plain_text, records
 from palabre.summary import coverage, render_summary
 from tests.factories import content_tree, write_contribution, write_discussion, write_summary
 
@@ -247,6 +247,32 @@ def test_open_data_holds_every_contribution_deterministically(content: Path) -> 
     assert [r["id"] for r in rows] == ids
     assert rows[0]["text_markdown"] == "Un texte."
     assert rows[0]["organisation"] == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain",
+        "",
+        "a, b",
+        'say "hi"',
+        "line\nbreak",
+        "cr\rlf\r\n",
+        ' "',
+        ",",
+        "\u00e9t\u00e9 \u2014 \u0627",
+    ],
+)
+def test_the_csv_file_is_what_the_csv_module_writes(text: str) -> None:
+    item = {column: text for column in COLUMNS} | {"number": 7, "translation": None}
+    expected = io.StringIO()
+    writer = csv.DictWriter(expected, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerow({k: "" if v is None else v for k, v in item.items()})
+    assert (
+        discussion_csv([item, item])
+        == expected.getvalue() + expected.getvalue().split("\r\n", 1)[1]
+    )
 
 
 def test_plain_text_keeps_paragraphs_and_drops_markup() -> None:

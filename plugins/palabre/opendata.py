@@ -7,9 +7,7 @@ metadata, its Markdown as written and its text without markup.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import re
 from collections.abc import Callable
@@ -39,6 +37,7 @@ COLUMNS = (
 _BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|blockquote|pre|tr|dd|dt|section)>|<br\s*/?>|<hr\s*/?>")
 _CELL_END = re.compile(r"</t[dh]>")
 _TAG = re.compile(r"<[^>]*>")
+_CSV_SPECIAL = (",", '"', "\r", "\n")
 
 
 def plain_text(fragment: str) -> str:
@@ -121,10 +120,21 @@ def discussion_json(discussion: Discussion, items: list[dict[str, Any]], url: st
 
 
 def discussion_csv(items: list[dict[str, Any]]) -> str:
-    """Every contribution, a row each, in the columns of ``COLUMNS`` (RFC 4180, UTF-8)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for item in items:
-        writer.writerow({k: "" if item[k] is None else item[k] for k in COLUMNS})
-    return out.getvalue()
+    """Every contribution, a row each, in the columns of ``COLUMNS`` (RFC 4180, UTF-8).
+
+    The same bytes as ``csv.DictWriter`` with ``lineterminator="\\r\\n"`` (a test compares
+    them), written with string methods: the csv module took a tenth of a second per
+    discussion of 250 contributions, on every rebuild that touches it.
+    """
+    rows = [",".join(COLUMNS)]
+    rows.extend(",".join(_csv_field(item[k]) for k in COLUMNS) for item in items)
+    return "\r\n".join(rows) + "\r\n"
+
+
+def _csv_field(value: object) -> str:
+    """One field as csv.QUOTE_MINIMAL writes it: quoted when it holds a comma, a quote or
+    a line break, its quotes doubled."""
+    text = "" if value is None else str(value)
+    if any(special in text for special in _CSV_SPECIAL):
+        return '"' + text.replace('"', '""') + '"'
+    return text
