@@ -7,9 +7,12 @@ build from nothing. (test_rebuild.py checks the whole site; this file, the searc
 
 from __future__ import annotations
 
+import json
 import logging
+import pickle
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pelican.log import LimitFilter
@@ -91,8 +94,24 @@ def test_a_rebuild_after_no_change_reads_and_writes_nothing(
     assert (builds.cache / KEPT_FILE).stat().st_mtime_ns == kept
 
 
-def test_a_rebuild_after_changes_is_a_full_build(builds: Builds) -> None:
+def looked_at(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The discussions each call of ``searchindex.sources`` looks at (None: every one)."""
+    calls: list[object] = []
+    sources = searchindex.sources
+
+    def spy(*args: Any, **kwargs: Any) -> list[searchindex.Source]:
+        calls.append(kwargs.get("only"))
+        return sources(*args, **kwargs)
+
+    monkeypatch.setattr(searchindex, "sources", spy)
+    return calls
+
+
+def test_a_rebuild_after_changes_is_a_full_build(
+    builds: Builds, monkeypatch: pytest.MonkeyPatch
+) -> None:
     builds.rebuild()
+    calls = looked_at(monkeypatch)
     content = builds.content
     week_1 = content / "discussions" / "demo" / "contributions" / "week-1"
     edited = week_1 / "2013-07-11-b.md"
@@ -106,7 +125,19 @@ def test_a_rebuild_after_changes_is_a_full_build(builds: Builds) -> None:
     read, changed = builds.rebuild()
     assert read == 3
     assert changed > 0
+    assert calls == [{"demo"}]  # the texts of the other discussion were not looked at
     assert search_outputs(builds.output) == builds.full()
+
+    # Spanish comes first in the discussion that comes first: it moves up in the manifest.
+    write_discussion(content, "other", languages=("fr", "en", "es"), weeks=1,
+                     opens="2014-01-06", closes="2014-02-01")  # fmt: skip
+    calls.clear()
+    assert builds.rebuild()[0] == 1
+    assert calls[-1] == {"other"}
+    outputs = search_outputs(builds.output)
+    assert outputs == builds.full()
+    languages = json.loads(outputs["search/manifest.json"])["languages"]
+    assert [language["code"] for language in languages] == ["en", "es", "fr", "zh"]
 
     # A new discussion renumbers the others; a call and a reply change.
     write_discussion(content, "newest", languages=("en",), weeks=1, opens="2020-01-06",
@@ -114,8 +145,10 @@ def test_a_rebuild_after_changes_is_a_full_build(builds: Builds) -> None:
     call = content / "discussions" / "demo" / "call.fr.md"
     call.write_text(call.read_text("utf-8") + "\nLa coopération.\n", "utf-8")
     write_summary(content, "demo", "en", "## Week 1\n\nA synthesis, rewritten.\n")
+    calls.clear()
     read, _ = builds.rebuild()
     assert read == 3  # the new call, the call changed, the reply
+    assert calls == [None]  # discussions numbered anew: every text is looked at
     assert search_outputs(builds.output) == builds.full()
 
     # Everything in one language goes: its files too.
@@ -137,6 +170,19 @@ def test_damaged_caches_and_outputs_cost_time_only(builds: Builds) -> None:
     (search / "stale.json").write_bytes(b"{}")  # left by someone: a full build has none
     assert builds.rebuild()[0] == 0
     assert search_outputs(builds.output) == {**expected, "search/stale.json": b"{}"}
+
+    # The French index damaged, and a Chinese text gone: the French texts are read again.
+    kept = pickle.loads((builds.cache / KEPT_FILE).read_bytes())
+    kept["languages"]["fr"]["packed"] = b"damaged"
+    (builds.cache / KEPT_FILE).write_bytes(pickle.dumps(kept))
+    week_1 = builds.content / "discussions" / "demo" / "contributions" / "week-1"
+    chinese = week_1 / "2013-07-12-c.md"
+    text = chinese.read_bytes()
+    chinese.unlink()
+    assert builds.rebuild()[0] == 4  # two calls, two contributions
+    assert search_outputs(builds.output) == {**builds.full(), "search/stale.json": b"{}"}
+    chinese.write_bytes(text)
+    builds.rebuild()
 
     for damage in (b"", b"not a pickle", (builds.cache / KEPT_FILE).read_bytes()[:-100]):
         (builds.cache / KEPT_FILE).write_bytes(damage)

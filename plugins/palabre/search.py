@@ -165,10 +165,27 @@ class SearchGenerator(Generator):
         files: dict[str, bytes],
     ) -> int:
         """Index every language again, reading only the texts ``kept`` lacks; the files of
-        each language that changed go into ``files``. Returns how many texts were read."""
+        each language that changed go into ``files``. Returns how many texts were read.
+
+        When ``kept`` knows which discussions' files changed, only their texts are looked
+        at (``changed_only``); otherwise every text is, and compared with ``kept``.
+        """
         slugs = [d.slug for d in archive.discussions]
+        changed = kept.changed_discussions(
+            slugs, [getattr(d, "file_digests", None) or None for d in archive.discussions]
+        )
+        if changed is not None:
+            read = self.changed_only(
+                archive, changed, html_of=html_of, support=support, kept=kept, files=files
+            )
+            if read is not None:
+                return read
+            files.clear()
+            kept.intact_languages.clear()
+        found = searchindex.sources(archive, html_of)
+        firsts = _firsts(found)
         by_language: dict[str, list[searchindex.Source]] = {}
-        for source in searchindex.sources(archive, html_of):
+        for source in found:
             by_language.setdefault(source.language, []).append(source)
         read = 0
         languages = {}
@@ -182,12 +199,79 @@ class SearchGenerator(Generator):
                 if before.discussions != slugs:  # the same files; discussions numbered anew
                     places = [(key[0], key[1]) for key in index.keys]
                     entry = {**before.entry, "groups": shards.groups(places, slugs)}
-                    before = KeptLanguage(entry, slugs, kept_index=index)
+                    before = KeptLanguage(entry, slugs, firsts[code], before.packed, index)
+                elif before.firsts != firsts[code]:
+                    before = KeptLanguage(before.entry, slugs, firsts[code], before.packed, index)
             else:
-                found, entry = shards.language_files(language_table(code, index, support), slugs)
-                files.update(found)
-                before = KeptLanguage(entry, slugs, kept_index=index)
+                found_files, entry = shards.language_files(
+                    language_table(code, index, support), slugs
+                )
+                files.update(found_files)
+                before = KeptLanguage(entry, slugs, firsts[code], kept_index=index)
             languages[code] = before
+        kept.languages = languages
+        return read
+
+    def changed_only(
+        self,
+        archive: Archive,
+        changed: set[str],
+        *,
+        html_of: searchindex.HtmlOf,
+        support: LanguageSupport,
+        kept: KeptSearch,
+        files: dict[str, bytes],
+    ) -> int | None:
+        """``index`` for an archive whose discussions are those of the last build, the files
+        of only ``changed`` ones changed: the texts of the others are not looked at, nor
+        the index of a language none of them has or had. None when ``kept`` lacks a part.
+        """
+        slugs = [d.slug for d in archive.discussions]
+        position = {slug: n for n, slug in enumerate(slugs)}
+        found = searchindex.sources(archive, html_of, only=changed)
+        new: dict[str, list[searchindex.Source]] = {}
+        for source in found:
+            new.setdefault(source.language, []).append(source)
+        # Each language's first text in each discussion: languages go in the order of
+        # their first texts in the archive.
+        firsts = {
+            code: {slug: n for slug, n in language.firsts.items() if slug not in changed}
+            for code, language in kept.languages.items()
+        }
+        for code, places in _firsts(found).items():
+            firsts.setdefault(code, {}).update(places)
+        order = sorted(
+            (code for code, places in firsts.items() if places),
+            key=lambda code: min((position[slug], n) for slug, n in firsts[code].items()),
+        )
+        read = 0
+        languages = {}
+        for code in order:
+            before = kept.languages.get(code)
+            if before is not None and before.discussions != slugs:
+                return None
+            affected = code in new or (before is not None and not changed.isdisjoint(before.firsts))
+            if before is not None and not affected and kept.intact(code):
+                languages[code] = before
+                continue
+            previous = None if before is None else before.index()
+            if before is not None and previous is None:
+                return None  # a damaged kept index: every text is looked at again
+            ordered = _spliced(previous, new.get(code, []), slugs, changed)
+            index = previous
+            if previous is None or [source.key for source in ordered] != previous.keys:
+                if previous is not None and not _sound(previous):
+                    return None
+                index, count = searchindex.index_language(previous, ordered, support)
+                read += count
+            if before is not None and index is previous and kept.intact(code):
+                packed = before.packed
+                languages[code] = KeptLanguage(before.entry, slugs, firsts[code], packed, index)
+                continue
+            assert index is not None  # read above when there was none
+            found_files, entry = shards.language_files(language_table(code, index, support), slugs)
+            files.update(found_files)
+            languages[code] = KeptLanguage(entry, slugs, firsts[code], kept_index=index)
         kept.languages = languages
         return read
 
@@ -367,6 +451,9 @@ class KeptLanguage:
 
     entry: dict[str, Any]  # the language's part of the manifest
     discussions: list[str]  # the slugs its groups number
+    # Per discussion that has texts in the language, where the first of them comes among
+    # the discussion's texts (``searchindex.sources``' order).
+    firsts: dict[str, int]
     packed: bytes | None = None  # the index as the file holds it, once read or written
     kept_index: searchindex.KeptIndex | None = None
 
@@ -383,7 +470,12 @@ class KeptLanguage:
             index = self.kept_index
             value = {"keys": index.keys, "rows": index.rows, "columns": index.columns_state}
             self.packed = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        return {"packed": self.packed, "entry": self.entry, "discussions": self.discussions}
+        return {
+            "packed": self.packed,
+            "entry": self.entry,
+            "discussions": self.discussions,
+            "firsts": self.firsts,
+        }
 
 
 FileRecord = tuple[bytes, int, int]  # SHA-256 of the bytes written, size, modification time
@@ -471,6 +563,19 @@ class KeptSearch:
         """Whether the archive's files are those of the last build: each document too."""
         return self.archive is not None and None not in files and self.archive == (slugs, files)
 
+    def changed_discussions(
+        self, slugs: list[str], files: list[dict[str, str] | None]
+    ) -> set[str] | None:
+        """The discussions whose files changed since the last build, which had the same
+        ones in the same order; None when that is not known."""
+        if self.archive is None or None in files or self.archive[0] != slugs:
+            return None
+        return {
+            slug
+            for slug, now, before in zip(slugs, files, self.archive[1], strict=True)
+            if now != before
+        }
+
     def _state(self) -> tuple[Any, ...]:
         return (dict(self.languages), dict(self.files), dict(self.pages), self.archive)
 
@@ -498,6 +603,50 @@ class KeptSearch:
         self._saved = self._state()
 
 
+def _firsts(sources: list[searchindex.Source]) -> dict[str, dict[str, int]]:
+    """Per language and discussion, where the first text in that language comes among the
+    discussion's texts (``sources`` come discussion by discussion)."""
+    firsts: dict[str, dict[str, int]] = {}
+    counts: dict[str, int] = {}
+    for source in sources:
+        discussion = source.key[0]
+        count = counts.get(discussion, 0)
+        counts[discussion] = count + 1
+        firsts.setdefault(source.language, {}).setdefault(discussion, count)
+    return firsts
+
+
+def _sound(index: searchindex.KeptIndex) -> bool:
+    try:
+        index.columns()
+    except ValueError:
+        return False
+    return True
+
+
+def _spliced(
+    previous: searchindex.KeptIndex | None,
+    new: list[searchindex.Source],
+    slugs: list[str],
+    changed: set[str],
+) -> list[searchindex.Source | searchindex.KnownSource]:
+    """One language's sources in index order: ``previous``'s for the discussions not in
+    ``changed`` (known by their keys), ``new`` for those in it."""
+    kept: dict[str, list[tuple[Any, ...]]] = {}
+    for key in [] if previous is None else previous.keys:
+        kept.setdefault(key[0], []).append(key)
+    fresh: dict[str, list[searchindex.Source]] = {}
+    for source in new:
+        fresh.setdefault(source.key[0], []).append(source)
+    ordered: list[searchindex.Source | searchindex.KnownSource] = []
+    for slug in slugs:
+        if slug in changed:
+            ordered += sorted(fresh.get(slug, []), key=attrgetter("order"))
+        else:
+            ordered += map(searchindex.KnownSource, kept.get(slug, []))
+    return ordered
+
+
 def _records(records: object) -> dict[str, FileRecord]:
     """The file records a kept file holds, those that look right."""
     if not isinstance(records, dict):
@@ -518,14 +667,16 @@ def _kept_language(value: object) -> KeptLanguage | None:
     if not isinstance(value, dict):
         return None
     packed, entry, discussions = value.get("packed"), value.get("entry"), value.get("discussions")
+    firsts = value.get("firsts")
     if not (
         isinstance(packed, bytes)
         and isinstance(entry, dict)
         and isinstance(entry.get("documents"), int)
         and isinstance(discussions, list)
+        and isinstance(firsts, dict)
     ):
         return None
-    return KeptLanguage(entry, discussions, packed)
+    return KeptLanguage(entry, discussions, firsts, packed)
 
 
 def _unpack(packed: bytes) -> searchindex.KeptIndex | None:

@@ -27,7 +27,7 @@ import math
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, Literal
@@ -206,21 +206,36 @@ class Source:
         self.order = (position, key[1], KIND_ORDER[key[2]], key[3], key[4])
 
 
+class KnownSource:
+    """A source an earlier build indexed, known by its key alone (``index_language``)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: tuple[Any, ...]) -> None:
+        self.key = key
+
+    def make(self) -> SearchDocument:
+        raise LookupError(f"expected {self.key[:5]} in the kept index, got nothing")
+
+
 def sources(
     archive: Archive,
     html_of: HtmlOf | None = None,
     text_of: TextOf = plain_and_excerpt,
     digest_of: TextDigest = text_digest,
+    only: Container[str] | None = None,
 ) -> list[Source]:
     """Every searchable text of ``archive``, in the order ``documents`` gives them.
 
     ``html_of`` gives a contribution's HTML when the pages already rendered it (else it
     is rendered here); ``text_of`` turns HTML into text and excerpt. ``Source.order``
-    numbers discussions in the archive's order.
+    numbers discussions in the archive's order. ``only``: those of these discussions.
     """
     found: list[Source] = []
     for position, discussion in enumerate(archive.discussions):
         slug = discussion.slug
+        if only is not None and slug not in only:
+            continue
         opens = discussion.opens.isoformat()
         for language, text in sorted(discussion.calls.items()):
             key = (slug, 0, "call", opens, "call", discussion.title_in(language), text)
@@ -730,14 +745,15 @@ class KeptIndex:
 
 def index_language(
     previous: KeptIndex | None,
-    ordered: Sequence[Source],
+    ordered: Sequence[Source | KnownSource],
     support: stemming.LanguageSupport,
 ) -> tuple[KeptIndex, int]:
     """The index of one language's sources, in index order, and how many texts were read.
 
     Only the texts whose key ``previous`` lacks are read and split into terms; the
     others' postings come from ``previous``. The result is what a build from nothing
-    gives (tests/test_search_build.py).
+    gives (tests/test_search_build.py). ``KnownSource``s must be in ``previous``, whose
+    columns must then be sound.
     """
     keys = [source.key for source in ordered]
     if previous is not None and previous.keys == keys:
