@@ -13,7 +13,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 
@@ -78,20 +78,44 @@ def parallel_map(function: Callable[[T], R], items: Sequence[T], workers: int) -
     Workers are forked, so they see everything the parent built (views, templates)
     without pickling it; only the results travel back. Order is preserved.
     """
+    return start_map(function, items, workers).get()
+
+
+class Pending(Generic[R]):
+    """Results that forked workers are making while the parent goes on (``start_map``)."""
+
+    def __init__(self, results: list[R] | None = None, pool: Any = None, chunks: Any = None):
+        self._results = results
+        self._pool = pool
+        self._chunks = chunks
+
+    def get(self) -> list[R]:
+        """Wait for the workers; raise what one of them raised."""
+        if self._results is None:
+            try:
+                chunks = self._chunks.get()
+            finally:
+                self._pool.terminate()
+                self._pool.join()
+            self._results = [result for chunk in chunks for result in chunk]
+        return self._results
+
+
+def start_map(function: Callable[[T], R], items: Sequence[T], workers: int) -> Pending[R]:
+    """Start ``parallel_map`` and return at once: ``.get()`` waits for the results."""
     global _JOB, _ITEMS  # inherited by the forked children
     if workers <= 1 or len(items) < PARALLEL_THRESHOLD or not _can_fork():
-        return [function(item) for item in items]
+        return Pending([function(item) for item in items])
     # A few chunks per worker balance the load of a full build; a rebuild's few pages, one
     # of which may be a whole discussion's proceedings, go one by one.
     size = 1 if len(items) < CHUNKED else -(-len(items) // (workers * 4))
     ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _JOB, _ITEMS = function, items
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.map(_run_range, ranges)
+        pool = multiprocessing.get_context("fork").Pool(workers)  # the workers fork here
     finally:
         _JOB, _ITEMS = None, ()
-    return [result for chunk in results for result in chunk]
+    return Pending(pool=pool, chunks=pool.map_async(_run_range, ranges))
 
 
 def _can_fork() -> bool:

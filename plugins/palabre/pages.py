@@ -34,7 +34,7 @@ from .output import (
     OutputManifest,
     output_path,
     page_context,
-    parallel_map,
+    start_map,
     worker_count,
     write_if_changed,
 )
@@ -188,49 +188,60 @@ class PalabreGenerator(Generator):
         if len(self.languages) > 1 and self.root_mode == "redirect":
             default = self.sites[self.prefix(self.languages[0])]
             jobs.extend(Job(None, page) for page in self.pages(default, None))
-        manifest = OutputManifest(Path(self.settings["CACHE_PATH"]), Path(self.output_path))
-        self.previous = manifest.previous()
-        outputs = [
+        self.manifest = OutputManifest(Path(self.settings["CACHE_PATH"]), Path(self.output_path))
+        self.previous = self.manifest.previous()
+        self.outputs = [
             *(Output((job.name,), job.page.digest, partial(self.render_page, job)) for job in jobs),
             *self.feeds(),
             *self.open_data(),
         ]
+        names = [name for output in self.outputs for name in output.names]
+        if len(set(names)) != len(names):
+            raise PalabreError("two pages would be written to the same file")
         # An output whose digest is the one it had in the previous build is not made again
         # at all: only the others are shared out over the workers.
-        todo = [output for output in outputs if not self.unchanged(output)]
+        todo = [output for output in self.outputs if not self.unchanged(output)]
         self.clock.lap("digests")
         for template in sorted({job.page.template for job in jobs}):
             self.get_template(template)  # compiled once, before workers are forked
+        # The workers render while the search index is built in this process; the build
+        # waits for them when it ends (``finish``).
+        self.pending = start_map(self.write_output, todo, self.workers)
+        self.theme_files = self.copy_theme_files()
+        signals.finalized.connect(self.finish)
+        self.clock.lap("pages")
+
+    def finish(self, _: Any = None) -> None:
+        """Wait for the pages, then record what was written and keep the caches."""
+        signals.finalized.disconnect(self.finish)
         made = {
             name: (changed, made_digest)
-            for items in parallel_map(self.write_output, todo, self.workers)
+            for items in self.pending.get()
             for name, changed, made_digest in items
         }
+        self.clock.lap("waiting for pages")
         results = [
             (name, *made.get(name, (False, output.digest)))
-            for output in outputs
+            for output in self.outputs
             for name in output.names
         ]
-        results.extend((name, changed, None) for name, changed in self.copy_theme_files())
-        self.clock.lap("pages")
+        results.extend((name, changed, None) for name, changed in self.theme_files)
         written = {name: page_digest for name, _, page_digest in results}
-        if len(written) != len(results):
-            raise PalabreError("two pages would be written to the same file")
         changed = sum(1 for _, was_changed, _ in results if was_changed)
-        removed = manifest.replace(written)
+        removed = self.manifest.replace(written)
         for cache in self.caches.values():
             cache.save()
         self.clock.lap("saved")
         site = self.sites[self.prefix(self.languages[0])]
         logger.info(
             "Palabre: %d discussions, %d contributions, %d authors in %d languages: "
-            "%d files, %d rendered, %d changed, %d removed (%s)",
+            "%d files, %d made, %d changed, %d removed (%s)",
             len(site.discussions),
             sum(len(d.contributions) for d in site.discussions),
             len(site.authors),
             len(self.languages),
             len(written),
-            len(todo),
+            len(made),
             changed,
             len(removed),
             self.clock,
