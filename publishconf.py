@@ -15,4 +15,6 @@ from pelicanconf import *  # noqa: F403
 SITEURL = os.environ.get("PALABRE_SITEURL", "").rstrip("/")
 RELATIVE_URLS = False
 FEED_DOMAIN = SITEURL
-DELETE_OUTPUT_DIRECTORY = True
+# Palabre removes the files of content that disappeared itself (a manifest in the cache
+# folder) and rewrites only what changed: keeping the output is what makes a rebuild fast.
+DELETE_OUTPUT_DIRECTORY = False
