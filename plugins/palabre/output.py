@@ -35,9 +35,25 @@ def write_if_changed(path: Path, text: str | bytes) -> bool:
         if path.stat().st_size == len(data) and path.read_bytes() == data:
             return False
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+        pass
+    overwrite(str(path), data)
     return True
+
+
+def overwrite(path: str, data: bytes) -> None:
+    """Write ``data`` over the file's old bytes, then cut it to their length.
+
+    Not truncated to nothing first: ext4 (``auto_da_alloc``) then writes a file out at
+    once when it is closed, which makes rewriting hundreds of small files ten times slower.
+    """
+    try:
+        handle = open(path, "r+b")  # noqa: SIM115 - closed below, on both paths
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        handle = open(path, "wb")  # noqa: SIM115
+    with handle:
+        handle.write(data)
+        handle.truncate()
 
 
 def page_context(

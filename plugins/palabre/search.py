@@ -26,7 +26,7 @@ from pelican.generators import Generator
 from . import i18n, searchindex, shards
 from .incremental import code_digest, digest
 from .model import Archive, Contribution
-from .output import output_path, page_context, write_if_changed
+from .output import output_path, overwrite, page_context, write_if_changed
 from .pages import LANGUAGE_SCRIPT
 from .settings import interface_languages, with_defaults
 from .stemming import LanguageSupport, SearchSetupError
@@ -718,22 +718,6 @@ def _is_archive(value: object) -> bool:
         and isinstance(value[1], list)
         and len(value[0]) == len(value[1])
     )
-
-
-def overwrite(path: str, data: bytes) -> None:
-    """Write ``data`` over the file's old bytes, then cut it to their length.
-
-    Not truncated to nothing first: ext4 (``auto_da_alloc``) then writes a file out at
-    once when it is closed, which makes rewriting hundreds of small files ten times slower.
-    """
-    try:
-        handle = open(path, "r+b")  # noqa: SIM115 - closed below, on both paths
-    except FileNotFoundError:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        handle = open(path, "wb")  # noqa: SIM115
-    with handle:
-        handle.write(data)
-        handle.truncate()
 
 
 def get_generators(_: Any) -> type[Generator]:
