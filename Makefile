@@ -33,13 +33,13 @@ $(NODE_STAMP): package.json package-lock.json
 install: $(STAMP) $(NODE_STAMP)
 
 html: $(STAMP) $(NODE_STAMP)
-	$(BIN)/pelican content -s pelicanconf.py -o $(OUTPUT) $(PELICAN_FLAGS)
+	$(BIN)/palabre build content -s pelicanconf.py -o $(OUTPUT) $(PELICAN_FLAGS)
 
 serve: html
 	$(BIN)/pelican --listen -s pelicanconf.py -o $(OUTPUT) -p $(PORT) -b 127.0.0.1
 
 publish: $(STAMP) $(NODE_STAMP)
-	$(BIN)/pelican content -s publishconf.py -o $(OUTPUT) $(PELICAN_FLAGS)
+	$(BIN)/palabre build content -s publishconf.py -o $(OUTPUT) $(PELICAN_FLAGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -69,13 +69,19 @@ def build(content: Path, output: Path, **overrides: Any) -> Path:
     return output
 
 
-def run_pelican_cli(content: Path, output: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    """Build with the real ``pelican`` command, in fatal-errors mode, as ``make html`` does."""
+# The two commands that build a site: Pelican's, and `palabre build` (what `make html` runs).
+PELICAN_COMMAND = ("-m", "pelican")
+PALABRE_BUILD = ("-c", "from palabre.cli import run; run()", "build")
+
+
+def run_pelican_cli(
+    content: Path, output: Path, *extra: str, command: tuple[str, ...] = PELICAN_COMMAND
+) -> subprocess.CompletedProcess[str]:
+    """Build with a real command, in fatal-errors mode, as ``make html`` does."""
     return subprocess.run(
         [
             sys.executable,
-            "-m",
-            "pelican",
+            *command,
             str(content),
             "-s",
             str(PELICANCONF),

@@ -8,10 +8,13 @@ import pytest
 
 from palabre.model import ContentError, SettingsError
 from tests.factories import content_tree, write_contribution, write_discussion
-from tests.sites import build, run_pelican_cli
+from tests.sites import PALABRE_BUILD, PELICAN_COMMAND, build, run_pelican_cli
 
 
-def test_the_pelican_command_fails_and_lists_every_problem(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", [PELICAN_COMMAND, PALABRE_BUILD], ids=["pelican", "palabre"])
+def test_the_build_commands_fail_and_list_every_problem(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
     content = content_tree(tmp_path)
     write_discussion(content, "demo", weeks=2)
     write_contribution(content, cid="2013-07-09-good", date="2013-07-09")
@@ -20,9 +23,9 @@ def test_the_pelican_command_fails_and_lists_every_problem(tmp_path: Path) -> No
         content, cid="2013-07-11-worse", save_as="../../evil.html", date="2013-02-30"
     )
 
-    result = run_pelican_cli(content, tmp_path / "output")
+    result = run_pelican_cli(content, tmp_path / "output", command=command)
 
-    assert result.returncode != 0
+    assert result.returncode == 1
     log = result.stdout + result.stderr
     bad = "content/discussions/demo/contributions/week-1/2013-07-10-bad.md"
     worse = "content/discussions/demo/contributions/week-1/2013-07-11-worse.md"
@@ -66,3 +69,17 @@ def test_a_misspelt_setting_stops_the_build(tmp_path: Path) -> None:
     content = content_tree(tmp_path)
     with pytest.raises(SettingsError, match="PALABRE_LANGAUGE: expected one of"):
         build(content, tmp_path / "output", PALABRE_LANGAUGE="fr")
+
+
+def test_palabre_build_builds_and_leaves_with_its_output_flushed(tmp_path: Path) -> None:
+    content = content_tree(tmp_path)
+    write_discussion(content, "demo", weeks=2)
+    write_contribution(content, cid="2013-07-09-good", date="2013-07-09")
+
+    result = run_pelican_cli(content, tmp_path / "output", "-v", command=PALABRE_BUILD)
+
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "output" / "demo" / "2013-07-09-good" / "index.html").is_file()
+    # Written just before the fast exit: lost if the streams were not flushed.
+    assert "Done: Processed" in result.stdout
+    assert "Palabre: search index of" in result.stdout + result.stderr

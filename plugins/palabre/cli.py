@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -314,6 +316,16 @@ def parser() -> argparse.ArgumentParser:
     issue_parser.add_argument("--report", metavar="FILE", help="also write the report to FILE")
     _import_options(issue_parser)
     issue_parser.set_defaults(run=import_issue_command)
+
+    build_parser = commands.add_parser(
+        "build",
+        help="build the site with Pelican (what `make html` and `make publish` run)",
+        description="Run Pelican with the given arguments (e.g. content -s pelicanconf.py "
+        "-o output), then leave at once: a large archive's objects are not freed one by "
+        "one when the process ends anyway.",
+    )
+    build_parser.add_argument("pelican", nargs=argparse.REMAINDER, help="Pelican's arguments")
+    build_parser.set_defaults(run=build)
     return main_parser
 
 
@@ -332,9 +344,40 @@ def _import_options(command: argparse.ArgumentParser) -> None:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def build(args: argparse.Namespace) -> int:
+    """Pelican's own command, in this process; its exit status."""
+    from pelican import main as pelican  # noqa: PLC0415 - only this command needs Pelican
+
     try:
-        args = parser().parse_args(argv)
+        pelican(args.pelican)
+    except SystemExit as exit_:
+        if isinstance(exit_.code, str):
+            print(exit_.code, file=sys.stderr)
+            return 1
+        return exit_.code or EXIT_OK
+    return EXIT_OK
+
+
+def run() -> None:
+    """The ``palabre`` command: ``main``, then an exit that skips tearing the heap down.
+
+    Freeing a build's objects one by one at exit took a third of a second at 5,000
+    contributions, a sixth of a rebuild. The output is flushed and the log closed first;
+    tests call ``main``, which returns as usual.
+    """
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["build"]:  # everything after it is Pelican's, options included
+        return build(argparse.Namespace(pelican=arguments[1:]))
+    try:
+        args = parser().parse_args(arguments)
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code not in (0, None) else EXIT_OK
     try:
