@@ -152,25 +152,33 @@ class OutputManifest:
     def __init__(self, cache_dir: Path, output: Path) -> None:
         self.path = cache_dir / MANIFEST
         self.output = output
-        self._previous: dict[str, str | None] | None = None
+        self._data: dict[str, Any] | None = None
 
     def previous(self) -> dict[str, str | None]:
-        if self._previous is None:
-            self._previous = self._read()
-        return self._previous
-
-    def _read(self) -> dict[str, str | None]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError):
-            return {}
-        if not isinstance(data, dict) or data.get("output") != str(self.output.resolve()):
-            return {}
-        files = data.get("files")
+        """Each file the previous build wrote, with its digest."""
+        files = self._read().get("files")
         return files if isinstance(files, dict) else {}
 
-    def replace(self, written: dict[str, str | None]) -> list[str]:
-        """Record ``written``; delete what the previous build wrote and this one did not."""
+    def previous_inputs(self) -> dict[str, Any]:
+        """The digests of what the previous build read (see ``replace``)."""
+        inputs = self._read().get("inputs")
+        return inputs if isinstance(inputs, dict) else {}
+
+    def _read(self) -> dict[str, Any]:
+        if self._data is None:
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+            except (FileNotFoundError, ValueError):
+                data = {}
+            wanted = isinstance(data, dict) and data.get("output") == str(self.output.resolve())
+            self._data = data if wanted else {}
+        return self._data
+
+    def replace(
+        self, written: dict[str, str | None], inputs: dict[str, Any] | None = None
+    ) -> list[str]:
+        """Record ``written`` and the ``inputs`` it was made from; delete what the previous
+        build wrote and this one did not."""
         previous = self.previous()
         stale = sorted(set(previous) - set(written))
         for name in stale:
@@ -178,11 +186,9 @@ class OutputManifest:
             if path.is_file():
                 path.unlink()
                 logger.info("Palabre: removed %s", name)
-        if written != previous:  # a rebuild after no change writes nothing, this included
+        data = {"output": str(self.output.resolve()), "files": written, "inputs": inputs or {}}
+        if data != self._read():  # a rebuild after no change writes nothing, this included
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            text = json.dumps(
-                {"output": str(self.output.resolve()), "files": written}, indent=0, sort_keys=True
-            )
-            self.path.write_text(text, encoding="utf-8")
-        self._previous = dict(written)
+            self.path.write_text(json.dumps(data, indent=0, sort_keys=True), encoding="utf-8")
+        self._data = data
         return stale

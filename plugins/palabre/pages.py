@@ -177,6 +177,9 @@ class PalabreGenerator(Generator):
 
     def generate_output(self, writer: Any) -> None:
         static = self.static_page_sources()
+        self.manifest = OutputManifest(Path(self.settings["CACHE_PATH"]), Path(self.output_path))
+        self.previous = self.manifest.previous()
+        self.settled = self.unchanged_inputs(self.manifest.previous_inputs())
         jobs: list[Job] = []
         for language, prefix in self.passes():
             site = self.sites[prefix]
@@ -188,8 +191,6 @@ class PalabreGenerator(Generator):
         if len(self.languages) > 1 and self.root_mode == "redirect":
             default = self.sites[self.prefix(self.languages[0])]
             jobs.extend(Job(None, page) for page in self.pages(default, None))
-        self.manifest = OutputManifest(Path(self.settings["CACHE_PATH"]), Path(self.output_path))
-        self.previous = self.manifest.previous()
         self.outputs = [
             *(Output((job.name,), job.page.digest, partial(self.render_page, job)) for job in jobs),
             *self.feeds(),
@@ -228,7 +229,7 @@ class PalabreGenerator(Generator):
         results.extend((name, changed, None) for name, changed in self.theme_files)
         written = {name: page_digest for name, _, page_digest in results}
         changed = sum(1 for _, was_changed, _ in results if was_changed)
-        removed = self.manifest.replace(written)
+        removed = self.manifest.replace(written, self.inputs())
         for cache in self.caches.values():
             cache.save()
         self.clock.lap("saved")
@@ -287,10 +288,37 @@ class PalabreGenerator(Generator):
         start = len(site.prefix)
         for url, template, values in _site_pages(site):
             path = url[start:]
+            if self.settled and self.settled_page(prefix, values):
+                # What the page shows is what it showed: so is its digest, found again.
+                found = self.previous.get(save_as((prefix or "") + path))
+                if found is not None:
+                    yield Page(path, template, values, found)
+                    continue
             if prefix is None:
                 yield Page(path, template, values, shown.page(path, "redirect"))
             else:
                 yield Page(path, template, values, shown.of(path, template, values))
+
+    def inputs(self) -> dict[str, Any]:
+        """The digests a page's digest is made from: the site's and each discussion's."""
+        return {"site": self.site_digest_value, "discussions": self.digests.wholes}
+
+    def unchanged_inputs(self, previous: dict[str, Any]) -> set[str]:
+        """``"site"`` and the discussions whose digests are those of the previous build."""
+        if previous.get("site") != self.site_digest_value:
+            return set()
+        before = previous.get("discussions")
+        before = before if isinstance(before, dict) else {}
+        wholes = self.digests.wholes
+        return {"site"} | {slug for slug, whole in wholes.items() if before.get(slug) == whole}
+
+    def settled_page(self, prefix: str | None, values: dict[str, Any]) -> bool:
+        """A page that shows only the site and one unchanged discussion (``dependencies``):
+        a root redirect, a site page, or any page of that discussion."""
+        if prefix is None or "page" in values:
+            return True
+        discussion = values.get("discussion")
+        return discussion is not None and discussion.slug in self.settled
 
     def alternates(self, path: str) -> list[tuple[str, str]]:
         """(language, URL) of one page in every interface language."""
