@@ -29,7 +29,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
-from .model import Archive, Contribution, Discussion
+from .model import Archive, Discussion
 from .views import AuthorView, ContributionView, DiscussionView, WeekView
 
 
@@ -70,9 +70,8 @@ class ArchiveDigests:
 
     def _add(self, discussion: Discussion, today: dt.date) -> None:
         slug = discussion.slug
-        files = getattr(discussion, "file_digests", None) or {}
         for c in discussion.contributions:
-            self.own[(slug, c.id)] = _contribution_digest(c, files.get(c.source_path))
+            self.own[(slug, c.id)] = discussion.source_digest(c)
         frame = dataclasses.replace(discussion, contributions=(), summaries={})
         self.frames[slug] = digest(frame, discussion.status_on(today))
         self.wholes[slug] = digest(
@@ -173,10 +172,3 @@ class Pager:
         before = self.originals[number - 1] if number > 0 else None
         after = self.originals[number + 1] if number + 1 < len(self.originals) else None
         return before, after
-
-
-def _contribution_digest(contribution: Contribution, file_digest: str | None) -> str:
-    """A contribution is what its path and bytes say (the code is in the site digest)."""
-    if file_digest is None:
-        return digest(contribution)
-    return digest("file", contribution.source_path, file_digest)

@@ -1,15 +1,8 @@
-"""What a rebuild may skip: digests of a page's inputs, and caches kept between builds.
+"""Caches kept between builds in Pelican's cache folder, and the code digest.
 
-A page is rendered again only when the digest of what it shows changes. The digests are
-deliberately coarse, so that they cannot miss a dependency:
-
-- the *site* digest covers templates, catalogues, settings and the site's own pages:
-  when it changes, every page is rendered again;
-- a *discussion* digest covers every file of that discussion and its status on the
-  build day: the pages of a discussion (its weeks, contributions, reply, proceedings)
-  depend on it and on the site digest only, since they show nothing of other discussions;
-- pages that list several discussions (home, contributors, an author's page) depend on
-  the digests of all the discussions they list.
+What each page depends on, and so when it is rendered again, is in ``dependencies``;
+this module keeps what a build may reuse: parsed files, rendered texts (by their file's
+digest and the code that rendered them), and the search index's term counts.
 """
 
 from __future__ import annotations
@@ -20,7 +13,7 @@ import io
 import logging
 import os
 import pickle
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,7 +22,7 @@ import markdown_it
 import nh3
 
 from .dependencies import digest
-from .model import Contribution
+from .model import Archive, Contribution
 from .output import parallel_map
 from .views import RENDERED_PARTS, rendered_parts
 
@@ -173,36 +166,28 @@ def code_digest() -> str:
 
 
 def render_contributions(
-    contributions: Sequence[Contribution],
+    archive: Archive,
     cache: Cache,
     render: Callable[[Contribution], str],
     workers: int,
-    file_digests: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """HTML, excerpt, opening sentences and plain text of every contribution, keyed as
     ``views.build_site`` expects.
 
-    Texts rendered by an earlier build with the same code come from ``cache``; the others
-    are rendered on every core. ``file_digests`` (by source path) spare hashing every
-    body again: a file's bytes hold its body.
+    Texts rendered by an earlier build with the same code come from ``cache``, found by
+    their file's digest (``Discussion.source_digest``); the others are rendered on every
+    core.
     """
     version = code_digest()
-    files = file_digests or {}
-    keys = [_markup_key(version, c, files.get(c.source_path)) for c in contributions]
+    contributions = [(d, c) for d in archive.discussions for c in d.contributions]
+    keys = [digest("markup", version, c.id, d.source_digest(c)) for d, c in contributions]
     missing = [i for i, key in enumerate(keys) if cache.get(key) is None]
-    texts = parallel_map(render, [contributions[i] for i in missing], workers)
+    texts = parallel_map(render, [contributions[i][1] for i in missing], workers)
     for i, html in zip(missing, texts, strict=True):
         cache.put(keys[i], rendered_parts(html))
     rendered: dict[str, str] = {}
-    for contribution, key in zip(contributions, keys, strict=True):
+    for (_, contribution), key in zip(contributions, keys, strict=True):
         name = f"{contribution.discussion}/{contribution.id}"
         for part, text in zip(RENDERED_PARTS, cache.get(key), strict=True):
             rendered[name + part] = text
     return rendered
-
-
-def _markup_key(version: str, contribution: Contribution, file_digest: str | None) -> str:
-    c = contribution
-    if file_digest is None:
-        return digest("markup 3", version, c.discussion, c.id, c.body)
-    return digest("markup file 3", version, c.discussion, c.id, c.source_path, file_digest)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -140,6 +141,16 @@ class Discussion:
     # calls, summaries, contributions), by path as in ``source_path``. Not in the repr:
     # what the files say is already there.
     file_digests: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    def source_digest(self, contribution: Contribution) -> str:
+        """What stands for one of its contributions in digests and caches: its path (which
+        names it) and the SHA-256 of its file as the loader read it, else a digest of the
+        parsed fields (path included)."""
+        found = self.file_digests.get(contribution.source_path)
+        if found is not None:
+            return f"file:{contribution.source_path}:{found}"
+        fields = repr(contribution).encode("utf-8", "surrogatepass")
+        return f"parsed:{hashlib.sha256(fields).hexdigest()}"
 
     @property
     def default_language(self) -> str:

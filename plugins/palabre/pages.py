@@ -45,11 +45,10 @@ from .summary import archive_coverage
 from .texts import missing_texts
 from .views import (
     SITE_FEED_URL,
-    ContributionView,
-    DiscussionView,
     SiteView,
     StaticPageView,
     build_site,
+    latest,
     render_contribution,
     save_as,
 )
@@ -122,11 +121,7 @@ class PalabreGenerator(Generator):
         # Each Markdown text is rendered once for all languages, and not at all when an
         # earlier build rendered the same text with the same code.
         rendered = render_contributions(
-            archive.contributions(),
-            self.caches["markup"],
-            render_contribution,
-            self.workers,
-            archive.file_digests(),
+            archive, self.caches["markup"], render_contribution, self.workers
         )
         self.clock.lap("markdown")
         self.digests = ArchiveDigests(archive, today)
@@ -377,25 +372,26 @@ class PalabreGenerator(Generator):
     def feeds(self) -> list[Output]:
         """The site's feed and each discussion's."""
         site = self.sites[self.prefix(self.languages[0])]
-        limit = self.settings["PALABRE_FEED_ITEMS"]
+        everything = [c for d in site.discussions for c in d.contributions]
         feeds = [
             (SITE_FEED_URL, self.settings["SITENAME"], site.home_url, self.digests.archive,
-             partial(site.latest, limit)),
-            *((d.feed_url, d.title, d.url, self.digests.wholes[d.slug], partial(_latest, d, limit))
+             everything),
+            *((d.feed_url, d.title, d.url, self.digests.wholes[d.slug], d.contributions)
               for d in site.discussions),
         ]  # fmt: skip
         return [
             Output(
                 (feed_url,),
                 digest(self.site_digest_value, shown, "feed"),
-                partial(self.feed, feed_url, title, page_url, entries),
+                partial(self.feed, feed_url, title, page_url, contributions),
             )
-            for feed_url, title, page_url, shown, entries in feeds
+            for feed_url, title, page_url, shown, contributions in feeds
         ]
 
     def feed(
-        self, feed_url: str, title: str, page_url: str, entries: Callable[[], list[Any]]
+        self, feed_url: str, title: str, page_url: str, contributions: list[Any]
     ) -> list[tuple[str, str]]:
+        """One feed, of the latest of ``contributions``."""
         site_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL") or ""
         text = atom_feed(
             title=title,
@@ -403,7 +399,7 @@ class PalabreGenerator(Generator):
             page_url=page_url,
             feed_url=feed_url,
             language=self.languages[0],
-            entries=entries(),
+            entries=latest(contributions, self.settings["PALABRE_FEED_ITEMS"]),
         )
         return [(feed_url, text)]
 
@@ -435,11 +431,6 @@ class Stopwatch:
 
     def __str__(self) -> str:
         return ", ".join(f"{step} {seconds:.2f} s" for step, seconds in self.steps.items())
-
-
-def _latest(discussion: DiscussionView, limit: int) -> list[ContributionView]:
-    latest = sorted(discussion.contributions, key=lambda c: (c.date, c.id), reverse=True)
-    return latest[:limit]
 
 
 def _site_pages(site: SiteView) -> Iterator[tuple[str, str, dict[str, Any]]]:

@@ -24,7 +24,8 @@ from pelican import signals
 from pelican.generators import Generator
 
 from . import i18n, searchindex, shards
-from .incremental import code_digest, digest
+from .dependencies import digest
+from .incremental import code_digest
 from .model import Archive, Contribution
 from .output import output_path, overwrite, page_context, write_if_changed
 from .pages import LANGUAGE_SCRIPT

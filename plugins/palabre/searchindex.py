@@ -21,7 +21,6 @@ query clean-up (``canonical_query``), same clauses dropped, same merge of langua
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -166,26 +165,11 @@ def plain_and_excerpt(html: str) -> tuple[str, str]:
     return markup.plain_text(html), markup.excerpt(html, EXCERPT_CHARACTERS)
 
 
-def text_digest(discussion: Discussion, contribution: Contribution) -> str:
-    """What stands for a contribution's text in ``Source.key``: its file's SHA-256 when
-    the loader kept it (``Discussion.file_digests``), else a digest of the text itself."""
-    files = getattr(discussion, "file_digests", None) or {}
-    found = files.get(contribution.source_path)
-    if found is not None:
-        return f"file:{found}"
-    body = contribution.body
-    try:
-        data, encoding = body.encode("latin-1"), "latin-1"  # a copy, when it can be one
-    except UnicodeEncodeError:
-        data, encoding = body.encode("utf-8", "surrogatepass"), "utf-8"
-    return f"{encoding}:{hashlib.sha256(data).hexdigest()}"
-
-
 class Source:
     """One searchable text as the archive holds it, before any work on it.
 
     ``key`` holds, by value, everything its ``SearchDocument`` is made from (a digest
-    stands for a contribution's text, see ``text_digest``): a build that kept the index
+    stands for a contribution's text, see ``Discussion.source_digest``): a build that kept the index
     of an earlier one reads again only the texts whose key it does not find there. The
     key starts with the document's place, ``(discussion, week, kind, date, id)``;
     ``order`` is where it goes in its language's index (see the module's docstring).
@@ -222,7 +206,7 @@ def sources(
     archive: Archive,
     html_of: HtmlOf | None = None,
     text_of: TextOf = plain_and_excerpt,
-    digest_of: TextDigest = text_digest,
+    digest_of: TextDigest = Discussion.source_digest,
     only: Container[str] | None = None,
 ) -> list[Source]:
     """Every searchable text of ``archive``, in the order ``documents`` gives them.

@@ -227,10 +227,10 @@ class SiteView:
         groups["upcoming"].sort(key=lambda d: d.opens)  # the next one first
         return groups
 
-    def latest(self, limit: int) -> list[ContributionView]:
-        everything = [c for d in self.discussions for c in d.contributions]
-        everything.sort(key=lambda c: (c.date, c.discussion, c.id), reverse=True)
-        return everything[:limit]
+
+def latest(contributions: Iterable[ContributionView], limit: int) -> list[ContributionView]:
+    """The ``limit`` most recent contributions, newest first (what the feeds show)."""
+    return sorted(contributions, key=lambda c: (c.date, c.discussion, c.id), reverse=True)[:limit]
 
 
 Renderer = Callable[[Contribution], str]
