@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -213,3 +214,13 @@ def java() -> str:
 def axe_source() -> str:
     require_tool("axe-core", AXE_SCRIPT.is_file(), "npm ci at the repository root")
     return AXE_SCRIPT.read_text(encoding="utf-8")
+
+
+def quality_sites(root: Path, serve: Callable[[Path], str]) -> dict[str, tuple[Path, str]]:
+    """The sample site and the hostile one, built under ``root``: each site's output
+    folder and the URL ``serve`` gives it."""
+    outputs = {
+        "sample": build_sample_site(root / "sample" / "output"),
+        "hostile": build_hostile_site(root / "hostile"),
+    }
+    return {name: (output, serve(output)) for name, output in outputs.items()}

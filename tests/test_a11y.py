@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.quality import axe_source, build_hostile_site, build_sample_site, key_pages
+from tests.quality import axe_source, key_pages, quality_sites
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Best practices worth holding to as well: every piece of content in a landmark, each
@@ -57,12 +57,7 @@ RUN_AXE = """async ([tags, extra]) => {
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory, serve) -> dict[str, tuple[Path, str]]:
     """Each site's output folder and the URL it is served at."""
-    root = tmp_path_factory.mktemp("a11y")
-    outputs = {
-        "sample": build_sample_site(root / "sample" / "output"),
-        "hostile": build_hostile_site(root / "hostile"),
-    }
-    return {name: (output, serve(output)) for name, output in outputs.items()}
+    return quality_sites(tmp_path_factory.mktemp("a11y"), serve)
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,9 @@ import pytest
 
 from tests.quality import (
     RICH_BODY,
-    build_hostile_site,
-    build_sample_site,
     contribution_pages,
     key_pages,
+    quality_sites,
 )
 
 BUDGET = 50_000  # bytes, gzipped, for the page and all it loads
@@ -26,12 +25,7 @@ BUDGET = 50_000  # bytes, gzipped, for the page and all it loads
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory, serve) -> dict[str, tuple[Path, str]]:
-    root = tmp_path_factory.mktemp("weight")
-    outputs = {
-        "sample": build_sample_site(root / "sample" / "output"),
-        "hostile": build_hostile_site(root / "hostile"),
-    }
-    return {name: (output, serve(output)) for name, output in outputs.items()}
+    return quality_sites(tmp_path_factory.mktemp("weight"), serve)
 
 
 def load(browser, url: str) -> list[tuple[str, int]]:
